@@ -1,0 +1,41 @@
+/** Deeper than any gateway nests; anything beyond is refused rather than walked. */
+export const MAX_DEPTH = 64;
+
+export class TooDeepError extends Error {
+  readonly statusCode = 400;
+  constructor() {
+    super(`payload is nested deeper than ${MAX_DEPTH} levels`);
+  }
+}
+
+const BASE64ISH = /^(data:[\w.+-]+\/[\w.+-]+;base64,)?[A-Za-z0-9+/_=\r\n-]+$/;
+
+function looksLikeInlineMedia(key: string, value: string, limit: number): boolean {
+  if (value.length <= limit) return false;
+  return key === 'base64' || key === 'jpegThumbnail' || BASE64ISH.test(value.slice(0, 4096));
+}
+
+/**
+ * A copy of the payload with inline media (Evolution's `message.base64`,
+ * WUZAPI's `base64`, thumbnails, any long base64 string) replaced by its size
+ * and type, so a job stays small whatever the webhook carried.
+ */
+export function stripInlineMedia(value: unknown, limit: number, depth = 0, key = ''): unknown {
+  if (depth > MAX_DEPTH) throw new TooDeepError();
+  if (typeof value === 'string') {
+    if (!looksLikeInlineMedia(key, value, limit)) return value;
+    const data = value.replace(/^data:[^,]*,/, '');
+    return { omitted: 'base64', bytes: Math.floor((data.replace(/[\s=]/g, '').length * 3) / 4) };
+  }
+  if (Array.isArray(value)) return value.map((item) => stripInlineMedia(item, limit, depth + 1, key));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      // Never copy prototype-bearing keys into an object that will be serialised and parsed again.
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+      out[k] = stripInlineMedia(v, limit, depth + 1, k);
+    }
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export type EventOutcome = 'queued' | 'duplicate' | 'ignored' | 'rejected';
+
+/** Requests by route and status, latency, and what happened to each webhook event. */
+export function createIngressMetrics(registry: Registry) {
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'zaprelay_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'zaprelay_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route', 'method'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  const events = new Counter({
+    name: 'zaprelay_webhook_events_total',
+    help: 'Webhook events by source, event, outcome (queued|duplicate|ignored|rejected) and reason',
+    labelNames: ['source', 'event', 'outcome', 'reason'] as const,
+    registers,
+  });
+  return {
+    /** Counts every request once it is answered, under its route pattern (not the raw URL). */
+    observe(app: FastifyInstance) {
+      app.addHook('onResponse', async (req, reply) => {
+        const route = req.routeOptions.url ?? 'unmatched';
+        requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+        latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+      });
+    },
+    event(source: string, event: string, outcome: EventOutcome, reason = '') {
+      // Event names come from senders: keep the label set bounded.
+      const name = /^[\w.]{1,40}$/.test(event) ? event : 'other';
+      events.inc({ source, event: name, outcome, reason });
+    },
+  };
+}
+
+export type IngressMetrics = ReturnType<typeof createIngressMetrics>;

@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { evolutionAuthorized } from '../auth/webhook-auth.js';
+import { evolutionDedupeKey } from '../enqueue/dedupe-keys.js';
+import { stripInlineMedia } from '../enqueue/strip-inline-media.js';
+import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
+import { canonicalEventName, evolutionWebhookSchema, HANDLED_EVOLUTION_EVENTS } from '../schemas/evolution-webhook.js';
+import { isObject, type WebhookRouteDeps } from './webhook-deps.js';
+
+/** `POST /webhooks/evolution` and `/webhooks/evolution/:event` ("webhook by events"). */
+export async function evolutionWebhookRoutes(app: FastifyInstance, { config, intake, metrics }: WebhookRouteDeps) {
+  async function handle(req: FastifyRequest<{ Params: { event?: string } }>, reply: FastifyReply) {
+    const body = req.body;
+    if (!evolutionAuthorized(config, req, isObject(body) ? body.apikey : undefined)) {
+      metrics.event('evolution', 'unknown', 'rejected', 'unauthorized');
+      return sendUnauthorized(reply);
+    }
+    const parsed = evolutionWebhookSchema.safeParse(body);
+    if (!parsed.success) {
+      metrics.event('evolution', 'unknown', 'rejected', 'invalid_payload');
+      return sendInvalidPayload(reply, parsed.error);
+    }
+    const { apikey: _secret, ...envelope } = parsed.data;
+    const event = canonicalEventName(envelope.event ?? req.params.event ?? '');
+    if (!HANDLED_EVOLUTION_EVENTS.has(event)) {
+      metrics.event('evolution', 'other', 'ignored', 'unhandled_event');
+      return reply.code(202).send({ status: 'ignored' });
+    }
+    const result = await intake.accept({
+      source: 'evolution',
+      event,
+      instance: envelope.instance,
+      payload: stripInlineMedia({ ...envelope, event }, config.WEBHOOK_MAX_INLINE_BYTES),
+      dedupeKey: evolutionDedupeKey(event, envelope.instance, envelope.data),
+    });
+    metrics.event('evolution', event, result.status);
+    return reply.code(result.status === 'queued' ? 202 : 200).send(result);
+  }
+  app.post('/webhooks/evolution', handle);
+  app.post('/webhooks/evolution/:event', handle);
+}

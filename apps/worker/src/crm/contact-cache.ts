@@ -1,0 +1,32 @@
+import type { Config } from '@zaprelay/core';
+import type { Redis } from 'ioredis';
+
+/** phone → SuperCRM contact id, so that a known contact costs one request per message. */
+export interface ContactCache {
+  get(phone: string): Promise<string | undefined>;
+  set(phone: string, contactId: string): Promise<void>;
+  /** Forgets the mapping only if it still names `contactId` (another job may have cached a newer one). */
+  forget(phone: string, contactId: string): Promise<void>;
+}
+
+export const contactCacheKey = (prefix: string, phone: string) => `${prefix}:crm:contact:${phone}`;
+
+const FORGET_IF_SAME = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+export function createContactCache(
+  redis: Redis,
+  config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>,
+): ContactCache {
+  const key = (phone: string) => contactCacheKey(config.QUEUE_PREFIX, phone);
+  return {
+    async get(phone) {
+      return (await redis.get(key(phone))) ?? undefined;
+    },
+    async set(phone, contactId) {
+      await redis.set(key(phone), contactId, 'EX', config.CRM_CONTACT_CACHE_TTL_SECONDS);
+    },
+    async forget(phone, contactId) {
+      await redis.eval(FORGET_IF_SAME, 1, key(phone), contactId);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { ExternalApiError } from '@zaprelay/core';
+import { type Contact, conflictingContactId } from '@zaprelay/supercrm-client';
+import { UnrecoverableError } from 'bullmq';
+import type { StepContext } from './step-context.js';
+
+/** A 404 on a contact we knew: it was deleted in the CRM. */
+export const isNotFound = (err: unknown) => err instanceof ExternalApiError && err.status === 404;
+
+/** The cached id, unless this job already saw the CRM answer 404 for it. No request. */
+export async function cachedContactId(ctx: StepContext, phone: string, gone: string[]) {
+  const id = await ctx.cache.get(phone);
+  return id && !gone.includes(id) ? id : undefined;
+}
+
+/** One request: the CRM's search by phone; a hit is cached. */
+export async function searchContact(ctx: StepContext, phone: string, gone: string[]): Promise<Contact | undefined> {
+  const found = await ctx.client.searchContactsByPhone(phone);
+  const hit = found.find((c) => !gone.includes(c.id));
+  if (hit) await ctx.cache.set(phone, hit.id);
+  return hit;
+}
+
+/**
+ * One request: creates the contact, or takes the one the CRM already has (409).
+ * Every job creating a phone's contact sends the same Idempotency-Key, so jobs
+ * racing for a new number end with one contact. After a contact turned out
+ * deleted the key names it, so the CRM cannot replay the deleted one.
+ */
+export async function createContact(
+  ctx: StepContext,
+  input: { phone: string; name?: string; source: string },
+  gone: string[],
+): Promise<{ id: string; name?: string }> {
+  const idempotencyKey = gone.length === 0 ? `contact:${input.phone}` : `contact:${input.phone}:after:${gone.at(-1)}`;
+  let created: { id: string; name?: string };
+  try {
+    const contact = await ctx.client.createContact(
+      { name: input.name || input.phone, phone: input.phone, source: input.source, created_at: ctx.now() },
+      { idempotencyKey },
+    );
+    created = { id: contact.id, name: contact.name };
+  } catch (err) {
+    const existing = conflictingContactId(err);
+    if (!existing) throw err;
+    created = { id: existing };
+  }
+  if (gone.includes(created.id)) {
+    throw new UnrecoverableError(`SuperCRM names contact ${created.id} for the phone but answers 404 for it`);
+  }
+  await ctx.cache.set(input.phone, created.id);
+  return created;
+}
+
+/** The contact is gone: drop it from the cache and remember not to trust it again. */
+export async function contactGone(ctx: StepContext, phone: string, contactId: string, gone: string[]) {
+  await ctx.cache.forget(phone, contactId);
+  return [...gone, contactId];
+}

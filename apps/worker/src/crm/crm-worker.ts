@@ -1,0 +1,93 @@
+import {
+  backoffStrategyFor,
+  type Config,
+  type CrmJob,
+  crmJobSchema,
+  crmRetryPolicy,
+  ExternalApiError,
+  type Logger,
+  QUEUES,
+  rethrowForBullMQ,
+} from '@zaprelay/core';
+import type { CrmClient } from '@zaprelay/supercrm-client';
+import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createContactCache } from './contact-cache.js';
+import { contactUpsertStep } from './contact-upsert-steps.js';
+import { crmLimiterFor } from './crm-limiter.js';
+import { messageActivityStep } from './message-activity-steps.js';
+import { oneRequestBudget } from './one-request-budget.js';
+import type { CrmJobResult, StepContext, StepOutcome } from './step-context.js';
+
+export interface CrmWorkerDeps {
+  /** A `worker`-role connection; also holds the phone → contact cache. */
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+  crmClient: CrmClient;
+  /** The CRM queue itself: a 429 pauses it for Retry-After (queue.rateLimit). */
+  crmQueue: Queue;
+  /** Shared worker settings (e.g. core's baseWorkerOptions); limiter and backoff stay ours. */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+function step(job: CrmJob, ctx: StepContext): Promise<StepOutcome<CrmJob>> {
+  return job.kind === 'message-activity' ? messageActivityStep(job, ctx) : contactUpsertStep(job, ctx);
+}
+
+const describeError = (err: unknown) =>
+  err instanceof ExternalApiError ? err.toJSON() : { message: err instanceof Error ? err.message : String(err) };
+
+/**
+ * The CRM queue's worker. A processing runs the job's steps until one has sent
+ * a request; if work remains, the job stores its next step and goes back to
+ * the queue, to wait for its own slot under the limiter.
+ */
+export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResult> {
+  const { config, crmQueue } = deps;
+  if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
+  const log = deps.logger.child({ component: 'crm-worker' });
+  const cache = createContactCache(deps.connection, config);
+
+  async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
+    const parsed = crmJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new UnrecoverableError(`invalid CRM job: ${problems}`);
+    }
+    let data = parsed.data;
+    const budget = oneRequestBudget(deps.crmClient);
+    const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
+    try {
+      for (;;) {
+        const outcome = await step(data, ctx);
+        if ('done' in outcome) {
+          log.info({ jobId: job.id, kind: data.kind, ...outcome.done }, 'crm job done');
+          return outcome.done;
+        }
+        data = outcome.next;
+        if (budget.spent()) break;
+      }
+    } catch (err) {
+      const level = err instanceof ExternalApiError && err.kind !== 'permanent' ? 'warn' : 'error';
+      log[level]({ jobId: job.id, kind: data.kind, step: data.step, err: describeError(err) }, 'crm step failed');
+      return rethrowForBullMQ(err, crmQueue);
+    }
+    await job.updateData(data);
+    await job.moveToWait(token);
+    log.debug({ jobId: job.id, kind: data.kind, step: data.step }, 'crm job requeued for its next request');
+    throw new WaitingError();
+  }
+
+  return new Worker<CrmJob, CrmJobResult>(QUEUES.crm, processJob, {
+    connection: deps.connection,
+    prefix: config.QUEUE_PREFIX,
+    concurrency: config.WORKER_CONCURRENCY,
+    ...deps.workerOptions,
+    limiter: crmLimiterFor(config.SUPER_CRM_RATE_LIMIT_MAX, config.SUPER_CRM_RATE_LIMIT_DURATION_MS),
+    settings: {
+      ...deps.workerOptions?.settings,
+      backoffStrategy: backoffStrategyFor(crmRetryPolicy(config)),
+    },
+  });
+}

@@ -1,0 +1,123 @@
+import {
+  baseWorkerOptions,
+  type Config,
+  type Logger,
+  type OutboundJob,
+  QUEUES,
+  toJobId,
+  type WebhookEventJob,
+  webhookEventJobSchema,
+} from '@zaprelay/core';
+import {
+  applyGroupPolicy,
+  type GatewayAdapters,
+  InvalidPayloadError,
+  type NormalisedEvent,
+  normaliseGatewayEvent,
+} from '@zaprelay/gateway-adapters';
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { CrmWork } from '../crm/index.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { HealthTracker } from '../monitor/health-tracker.js';
+import { type SuperCrmEvent, superCrmEventSchema } from './supercrm-event.js';
+
+export interface EventsWorkerDeps {
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+  adapters: GatewayAdapters;
+  crm: CrmWork;
+  outboundQueue: Queue;
+  tracker: HealthTracker;
+  metrics: WorkerMetrics;
+}
+
+/** The instance a CRM-requested send goes through when the event names none. */
+function defaultInstance(config: Config): string | undefined {
+  return config.EVOLUTION_INSTANCES?.[0] ?? [...(config.WUZAPI_USER_TOKENS?.keys() ?? [])][0];
+}
+
+/**
+ * Turns each stored webhook into work: messages and contacts into CRM jobs,
+ * connection changes into instance health, SuperCRM send requests into
+ * outbound jobs. Nothing here calls an external API, so it needs no limiter.
+ */
+export function createEventsWorker(deps: EventsWorkerDeps): Worker {
+  const log = deps.logger.child({ component: 'events' });
+
+  async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
+    switch (event.type) {
+      case 'message':
+        return deps.crm.messageActivity(event.message);
+      case 'contact':
+        return deps.crm.contactUpsert(event.phone, event.name);
+      case 'connection':
+        await deps.tracker.observeInstance(event.instance, event.source, {
+          at: new Date().toISOString(),
+          state: event.state,
+        });
+        return;
+      case 'message-status':
+        log.debug({ jobId: job.id, messageId: event.messageId, status: event.status }, 'message status');
+        return;
+      case 'skipped':
+      case 'ignored':
+        deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
+        log.debug({ jobId: job.id, event: event.event, reason: event.reason }, `event ${event.type}`);
+        return;
+    }
+  }
+
+  async function handleSuperCrmEvent(job: Job, event: SuperCrmEvent) {
+    if (event.type === 'contact.updated') return deps.crm.rememberContact(event.data.phone, event.data.id);
+    const instance = event.data.instance ?? defaultInstance(deps.config);
+    if (!instance) {
+      throw new UnrecoverableError(
+        'message.send_requested names no instance and none is configured (EVOLUTION_INSTANCES)',
+      );
+    }
+    const send: OutboundJob = {
+      instance,
+      to: event.data.phone,
+      text: event.data.text,
+      origin: 'supercrm',
+      contactId: event.data.contact_id,
+      requestedAt: Date.now(),
+    };
+    // The CRM event id makes a redelivered request one send.
+    await deps.outboundQueue.add('send', send, { jobId: toJobId(`supercrm:${event.id}`) });
+    log.info({ jobId: job.id, eventId: event.id, instance }, 'send requested by the CRM queued');
+  }
+
+  return new Worker(
+    QUEUES.events,
+    async (job: Job) => {
+      const parsed = webhookEventJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`invalid event job: ${parsed.error.message}`);
+      const data = parsed.data;
+      if (data.source === 'supercrm') {
+        const event = superCrmEventSchema.safeParse(data.payload);
+        if (!event.success) {
+          deps.metrics.skipped.inc({ source: 'supercrm', reason: 'unhandled-event' });
+          return { handled: 0 };
+        }
+        await handleSuperCrmEvent(job, event.data);
+        return { handled: 1 };
+      }
+      let events: NormalisedEvent[];
+      try {
+        events = normaliseGatewayEvent(deps.adapters, data);
+      } catch (err) {
+        // Not the gateway's format: retrying cannot help; the job stays in the failed set to be looked at.
+        if (err instanceof InvalidPayloadError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      for (const event of events) {
+        await handleGatewayEvent(job, data, applyGroupPolicy(event, { syncGroups: deps.config.CRM_SYNC_GROUPS }));
+      }
+      return { handled: events.length };
+    },
+    { ...baseWorkerOptions(deps.config, deps.connection), concurrency: deps.config.WORKER_CONCURRENCY },
+  );
+}

@@ -1,0 +1,49 @@
+import {
+  alertSchema,
+  backoffStrategyFor,
+  baseWorkerOptions,
+  type Config,
+  gatewayRetryPolicy,
+  type Logger,
+  QUEUES,
+  rethrowForBullMQ,
+  toExternalApiError,
+} from '@zaprelay/core';
+import axios from 'axios';
+import { type Job, type Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+const alertJobSchema = z.object({ alert: alertSchema });
+
+export interface AlertDeliveryDeps {
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+  alertsQueue: Queue;
+  url: string;
+}
+
+/** Posts each alert as JSON to ALERT_WEBHOOK_URL, with the gateway retry policy. */
+export function createAlertDeliveryWorker({ connection, config, logger, alertsQueue, url }: AlertDeliveryDeps): Worker {
+  const log = logger.child({ component: 'alert-delivery' });
+  const http = axios.create({ timeout: 10_000, headers: { 'user-agent': 'zaprelay-alerts' } });
+  return new Worker(
+    QUEUES.alerts,
+    async (job: Job) => {
+      const { alert } = alertJobSchema.parse(job.data);
+      try {
+        await http.post(url, { type: 'healthStatusChanged', ...alert });
+      } catch (err) {
+        const wrapped = toExternalApiError(err, 'alert-webhook', 'post');
+        log.warn({ jobId: job.id, err: wrapped.toJSON() }, 'alert delivery failed');
+        return rethrowForBullMQ(wrapped, alertsQueue);
+      }
+      log.info({ jobId: job.id, alertId: alert.id, subject: alert.subject }, 'alert delivered');
+    },
+    {
+      ...baseWorkerOptions(config, connection),
+      settings: { backoffStrategy: backoffStrategyFor(gatewayRetryPolicy(config)) },
+    },
+  );
+}

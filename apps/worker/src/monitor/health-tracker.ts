@@ -1,0 +1,63 @@
+import type { HealthStatus, HistoryEntry } from '@zaprelay/core';
+import type { AlertPublisher } from './alert-publisher.js';
+import { deriveHealth, type HealthThresholds, type HealthVerdict } from './derive-health.js';
+import type { MonitorStore } from './monitor-store.js';
+
+export interface TrackerDeps {
+  store: MonitorStore;
+  publish: AlertPublisher;
+  thresholds: HealthThresholds;
+}
+
+/**
+ * One observation in, one health verdict out: history appended, status
+ * re-derived, and a change turned into an alert. Instances (checks and
+ * connection.update webhooks) and external APIs (every call) share it.
+ */
+export function createHealthTracker({ store, publish, thresholds }: TrackerDeps) {
+  async function observe(
+    subject: string,
+    entry: HistoryEntry,
+    previous: HealthStatus | undefined,
+  ): Promise<HealthVerdict> {
+    await store.recordHistory(subject, entry);
+    const verdict = deriveHealth(await store.history(subject, thresholds.window + 1), thresholds);
+    const before = previous ?? 'unknown';
+    // A first sighting that is healthy is not news; a first sighting that is not is.
+    if (verdict.status !== before && !(before === 'unknown' && verdict.status === 'healthy')) {
+      await publish({ subject, from: before, to: verdict.status, reason: verdict.reasons.join('; ') || 'recovered' });
+    }
+    return verdict;
+  }
+
+  return {
+    async observeInstance(instance: string, source: 'evolution' | 'wuzapi', entry: HistoryEntry) {
+      const previous = await store.instanceStatus(instance);
+      const verdict = await observe(`instance:${instance}`, entry, previous?.status);
+      await store.setInstanceStatus({
+        instance,
+        source,
+        state: entry.state === 'error' ? (previous?.state ?? 'unknown') : entry.state,
+        status: verdict.status,
+        checkedAt: entry.at,
+        responseTimeMs: entry.responseTimeMs,
+        error: entry.error,
+      });
+      return verdict;
+    },
+    async observeApi(api: string, entry: HistoryEntry) {
+      const previous = await store.apiStatus(api);
+      const verdict = await observe(`api:${api}`, entry, previous?.status as HealthStatus | undefined);
+      await store.setApiStatus(api, {
+        api,
+        status: verdict.status,
+        checkedAt: entry.at,
+        errorRate: verdict.errorRate,
+        reasons: verdict.reasons,
+      });
+      return verdict;
+    },
+  };
+}
+
+export type HealthTracker = ReturnType<typeof createHealthTracker>;

@@ -1,0 +1,145 @@
+import {
+  type Config,
+  ExternalApiError,
+  type Logger,
+  type OutboundJob,
+  type OutboundResult,
+  outboundJobSchema,
+  outboundResultSchema,
+  rethrowForBullMQ,
+} from '@zaprelay/core';
+import {
+  type EvolutionClient,
+  InvalidRecipientError,
+  parseRecipient,
+  type Recipient,
+  sendFailureOutcome,
+  type WuzapiClient,
+} from '@zaprelay/gateway-clients';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { claimMessage, findEarlierSend } from './earlier-send.js';
+import { enqueueOutboundActivity } from './outbound-activity.js';
+import { readSendProgress, type SentProgress } from './send-progress.js';
+import { wuzapiMessageId } from './wuzapi-message-id.js';
+
+export interface OutboundWorkerDeps {
+  /** A constructed worker-role client (BullMQ's connection; also holds our send claims). */
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+  evolution: EvolutionClient;
+  /** Needed only when WUZAPI_USER_TOKENS routes instances to WUZAPI. */
+  wuzapi?: WuzapiClient;
+  /** The outbound queue itself: a 429 pauses it for Retry-After. */
+  outboundQueue: Queue;
+  crmQueue: Queue;
+}
+
+function validJob(job: Job): { data: OutboundJob; recipient: Recipient } {
+  const parsed = outboundJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ');
+    throw new UnrecoverableError(`invalid outbound job: ${where}`);
+  }
+  try {
+    return { data: parsed.data, recipient: parseRecipient(parsed.data.to) };
+  } catch (err) {
+    if (err instanceof InvalidRecipientError) throw new UnrecoverableError(`invalid outbound job: ${err.message}`);
+    throw err;
+  }
+}
+
+export function createOutboundProcessor(deps: OutboundWorkerDeps) {
+  const { config, evolution, wuzapi, connection: redis } = deps;
+  const baseLog = deps.logger.child({ component: 'outbound-worker' });
+
+  async function sendViaWuzapi(job: Job, data: OutboundJob, recipient: Recipient, token: string) {
+    if (!wuzapi) {
+      throw new UnrecoverableError(`instance ${data.instance} sends through WUZAPI, but WUZAPI_API_URL is not set`);
+    }
+    // Our own Id makes every retry of this job the same WhatsApp message.
+    const sent = await wuzapi.sendText(token, {
+      phone: recipient.gatewayAddress,
+      body: data.text,
+      id: wuzapiMessageId(String(job.id), job.timestamp),
+    });
+    return { messageId: sent.messageId, chatJid: undefined };
+  }
+
+  async function sendViaEvolution(job: Job, data: OutboundJob, recipient: Recipient, log: Logger) {
+    const jobId = String(job.id);
+    const previous = readSendProgress(job.progress);
+    if (previous?.stage === 'sending') {
+      const earlier = await findEarlierSend(
+        { evolution, redis, prefix: config.QUEUE_PREFIX, logger: log },
+        jobId,
+        data,
+        recipient,
+        previous.since,
+      );
+      if (earlier) {
+        log.info({ gatewayMessageId: earlier.messageId }, 'an earlier attempt had sent the message; not sending again');
+        return { messageId: earlier.messageId, chatJid: earlier.remoteJid };
+      }
+      log.info('an earlier attempt with unknown outcome did not send; sending again');
+    }
+    const since = previous?.stage === 'sending' ? previous.since : Date.now();
+    await job.updateProgress({ stage: 'sending', since });
+    const sent = await evolution.sendText(data.instance, { number: recipient.gatewayAddress, text: data.text });
+    await claimMessage(redis, config.QUEUE_PREFIX, data.instance, sent.messageId, jobId);
+    return { messageId: sent.messageId, chatJid: sent.remoteJid };
+  }
+
+  async function send(job: Job, data: OutboundJob, recipient: Recipient, log: Logger): Promise<SentProgress> {
+    const token = config.WUZAPI_USER_TOKENS?.get(data.instance);
+    const gateway = token ? 'wuzapi' : 'evolution';
+    try {
+      const result = token
+        ? await sendViaWuzapi(job, data, recipient, token)
+        : await sendViaEvolution(job, data, recipient, log);
+      const progress: SentProgress = {
+        stage: 'sent',
+        gateway,
+        gatewayMessageId: result.messageId,
+        chatJid: result.chatJid,
+        sentAt: Date.now(),
+      };
+      await job.updateProgress(progress);
+      log.info({ gateway, gatewayMessageId: result.messageId, attempt: job.attemptsMade + 1 }, 'message sent');
+      return progress;
+    } catch (err) {
+      if (!(err instanceof ExternalApiError)) throw err;
+      const outcome = sendFailureOutcome(err);
+      // A definite failure of the send itself means nothing went out, this time or (as the
+      // look-up just said) before. A failed look-up leaves the earlier doubt in place, and an
+      // unreadable 2xx did send: a manual retry will find that message instead of resending.
+      if (gateway === 'evolution' && err.operation === 'sendText' && outcome === 'not-sent') {
+        await job.updateProgress({ stage: 'not-sent' });
+      }
+      log.warn(
+        {
+          gateway,
+          operation: err.operation,
+          kind: err.kind,
+          status: err.status,
+          code: err.code,
+          outcome,
+          attempt: job.attemptsMade + 1,
+        },
+        'send failed',
+      );
+      return rethrowForBullMQ(err, deps.outboundQueue);
+    }
+  }
+
+  return async (job: Job): Promise<OutboundResult> => {
+    const { data, recipient } = validJob(job);
+    const log = baseLog.child({ jobId: job.id, instance: data.instance });
+    const previous = readSendProgress(job.progress);
+    // Sent by an earlier attempt that failed afterwards (CRM enqueue, Redis): finish, never resend.
+    const sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log);
+    await enqueueOutboundActivity(deps.crmQueue, data, recipient, sent, log);
+    return outboundResultSchema.parse({ gatewayMessageId: sent.gatewayMessageId, gateway: sent.gateway });
+  };
+}

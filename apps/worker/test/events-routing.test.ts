@@ -1,0 +1,70 @@
+import { QUEUES, type WebhookEventJob } from '@zaprelay/core';
+import {
+  evolutionGroupText,
+  evolutionStatusBroadcast,
+  evolutionText,
+  superCrmSendRequested,
+  waitFor,
+} from '@zaprelay/test-kit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
+
+const stored = (
+  source: WebhookEventJob['source'],
+  event: string,
+  instance: string,
+  payload: unknown,
+): WebhookEventJob => ({
+  source,
+  event,
+  instance,
+  receivedAt: Date.now(),
+  payload,
+});
+
+describe('events worker: what each stored webhook becomes', () => {
+  let harness: RuntimeHarness;
+  beforeAll(async () => {
+    harness = await createRuntimeHarness({ EVOLUTION_MONITORING_ENABLED: 'false', EVOLUTION_INSTANCES: 'sales-01' });
+    harness.evolution.addInstance('sales-01', 'open');
+  });
+  afterAll(() => harness.close());
+
+  it('syncs person chats, counts skipped groups and broadcasts, and sends what the CRM asks for once', async () => {
+    const { runtime, registry } = await harness.startWorker();
+    const events = runtime.queues[QUEUES.events];
+    await events.add(
+      'e',
+      stored(
+        'evolution',
+        'messages.upsert',
+        'sales-01',
+        evolutionText({ id: 'IN-1', phone: '+5511900000001', text: 'Oi' }),
+      ),
+    );
+    await events.add('e', stored('evolution', 'messages.upsert', 'sales-01', evolutionGroupText({ id: 'GRP-1' })));
+    await events.add('e', stored('evolution', 'messages.upsert', 'sales-01', evolutionStatusBroadcast({ id: 'ST-1' })));
+    const ask = superCrmSendRequested({ id: 'evt_send_1', phone: '+5511900000002', text: 'Sua proposta' });
+    await events.add('e', stored('supercrm', ask.type, 'supercrm', ask));
+    await events.add('e', stored('supercrm', ask.type, 'supercrm', ask)); // redelivered by the CRM
+
+    await waitFor('two activities in the CRM', () => harness.crm.activities().length === 2, 20_000);
+    const activities = harness.crm.activities();
+    expect(activities.map((a) => [a.direction, a.description]).sort()).toEqual([
+      ['inbound', 'Oi'],
+      ['outbound', 'Sua proposta'],
+    ]);
+    expect(harness.evolution.sent).toHaveLength(1);
+    expect(harness.evolution.sent[0]).toMatchObject({ instance: 'sales-01', text: 'Sua proposta' });
+
+    const skipped = (await registry.getSingleMetric('zaprelay_events_skipped_total')?.get())?.values ?? [];
+    expect(skipped.find((v) => v.labels.reason === 'group')?.value).toBe(1);
+    expect(skipped.find((v) => v.labels.reason === 'status-broadcast')?.value).toBe(1);
+    expect(
+      harness.crm
+        .contacts()
+        .map((c) => c.phone)
+        .sort(),
+    ).toEqual(['+5511900000001', '+5511900000002']);
+  }, 40_000);
+});

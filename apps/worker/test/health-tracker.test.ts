@@ -1,0 +1,100 @@
+import { createLogger, createMetricsRegistry, createRedisConnection, monitorKeys } from '@zaprelay/core';
+import { testConfig } from '@zaprelay/test-kit/vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createWorkerMetrics } from '../src/metrics/worker-metrics.js';
+import { createAlertPublisher } from '../src/monitor/alert-publisher.js';
+import { DEFAULT_THRESHOLDS } from '../src/monitor/derive-health.js';
+import { createHealthTracker } from '../src/monitor/health-tracker.js';
+import { createMonitorStore } from '../src/monitor/monitor-store.js';
+
+const at = () => new Date().toISOString();
+
+function build(maxHistory = 5, quietPeriodMs = 60_000) {
+  const config = testConfig();
+  const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
+  const logger = createLogger(config, { name: 'test' });
+  const metrics = createWorkerMetrics({
+    registry: createMetricsRegistry('test', { defaults: false }),
+    config,
+    redis,
+    queues: [],
+  });
+  const store = createMonitorStore(redis, config.QUEUE_PREFIX, maxHistory);
+  const publish = createAlertPublisher({
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    store,
+    quietPeriodMs,
+    logger,
+    changes: metrics.healthChanges,
+  });
+  const tracker = createHealthTracker({ store, publish, thresholds: DEFAULT_THRESHOLDS });
+  return { config, redis, store, tracker, metrics };
+}
+
+describe('health tracker', () => {
+  const built: ReturnType<typeof build>[] = [];
+  const make = (...args: Parameters<typeof build>) => {
+    const b = build(...args);
+    built.push(b);
+    return b;
+  };
+  afterAll(async () => {
+    for (const { redis, config } of built) {
+      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+
+  it('keeps history capped at the maximum, newest first', async () => {
+    const { tracker, store } = make(5);
+    for (let i = 0; i < 12; i++)
+      await tracker.observeInstance('shop', 'evolution', { at: at(), state: 'open', responseTimeMs: i });
+    const history = await store.history('instance:shop');
+    expect(history).toHaveLength(5);
+    expect(history.map((h) => h.responseTimeMs)).toEqual([11, 10, 9, 8, 7]);
+  });
+
+  it('records a change to close as one alert, and recovery as another', async () => {
+    const { tracker, store, metrics } = make();
+    await tracker.observeInstance('shop', 'evolution', { at: at(), state: 'open', responseTimeMs: 20 });
+    expect(await store.alerts()).toHaveLength(0);
+    await tracker.observeInstance('shop', 'evolution', { at: at(), state: 'close', responseTimeMs: 20 });
+    await tracker.observeInstance('shop', 'evolution', { at: at(), state: 'close', responseTimeMs: 20 });
+    const alerts = await store.alerts();
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ subject: 'instance:shop', from: 'healthy', to: 'down' });
+    expect(await store.instanceStatus('shop')).toMatchObject({ state: 'close', status: 'down' });
+    await tracker.observeInstance('shop', 'evolution', { at: at(), state: 'open', responseTimeMs: 20 });
+    expect((await store.alerts())[0]).toMatchObject({ from: 'down', to: 'healthy' });
+    expect((await metrics.healthChanges.get()).values.find((v) => v.labels.to === 'down')?.value).toBe(1);
+  });
+
+  it('sends one alert per condition within the quiet period, however many workers see it', async () => {
+    const a = make();
+    const b = build();
+    built.push(b);
+    // Second "worker" shares the first one's prefix (same Redis keys).
+    const storeB = createMonitorStore(b.redis, a.config.QUEUE_PREFIX, 5);
+    const trackerB = createHealthTracker({
+      store: storeB,
+      publish: createAlertPublisher({
+        redis: b.redis,
+        prefix: a.config.QUEUE_PREFIX,
+        store: storeB,
+        quietPeriodMs: 60_000,
+        logger: createLogger(a.config, { name: 'test' }),
+        changes: b.metrics.healthChanges,
+      }),
+      thresholds: DEFAULT_THRESHOLDS,
+    });
+    await a.tracker.observeInstance('sales', 'evolution', { at: at(), state: 'open' });
+    await Promise.all([
+      a.tracker.observeInstance('sales', 'evolution', { at: at(), state: 'close' }),
+      trackerB.observeInstance('sales', 'evolution', { at: at(), state: 'close' }),
+    ]);
+    expect(await a.store.alerts()).toHaveLength(1);
+    expect(await a.redis.exists(monitorKeys(a.config.QUEUE_PREFIX).alerts)).toBe(1);
+  });
+});

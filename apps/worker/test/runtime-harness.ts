@@ -1,0 +1,72 @@
+import { type Config, createLogger, createMetricsRegistry, createRedisConnection, loadConfig } from '@zaprelay/core';
+import {
+  createEvolutionDouble,
+  createSuperCrmDouble,
+  type EvolutionDouble,
+  type SuperCrmDouble,
+} from '@zaprelay/test-kit';
+import { testRedisUrl, uniquePrefix } from '@zaprelay/test-kit/vitest';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import { startWorkerRuntime, type WorkerRuntime } from '../src/runtime.js';
+
+export interface RuntimeHarness {
+  config: Config;
+  crm: SuperCrmDouble;
+  evolution: EvolutionDouble;
+  /** Starts one more worker runtime (as another process would) on its own connection. */
+  startWorker(): Promise<{ runtime: WorkerRuntime; connection: Redis; registry: Registry }>;
+  close(): Promise<void>;
+}
+
+/** The whole worker runtime, in-process, against the real Redis and the CRM and Evolution doubles over HTTP. */
+export async function createRuntimeHarness(
+  env: Record<string, string> = {},
+  crmLimit = { max: 100, windowMs: 60_000 },
+) {
+  const crm = createSuperCrmDouble({ apiKeys: ['crm-key'], rateLimit: crmLimit });
+  const evolution = createEvolutionDouble({ apiKey: 'evo-key' });
+  const config = loadConfig({
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniquePrefix('runtime'),
+    LOG_LEVEL: 'silent',
+    SUPER_CRM_BASE_URL: await crm.listen(),
+    SUPER_CRM_API_KEY: 'crm-key',
+    SUPER_CRM_RATE_LIMIT_MAX: String(crmLimit.max),
+    SUPER_CRM_RATE_LIMIT_DURATION_MS: String(crmLimit.windowMs),
+    EVOLUTION_API_URL: await evolution.listen(),
+    EVOLUTION_API_KEY: 'evo-key',
+    ...env,
+  });
+  const started: Array<{ runtime: WorkerRuntime; connection: Redis }> = [];
+  const harness: RuntimeHarness = {
+    config,
+    crm,
+    evolution,
+    async startWorker() {
+      const connection = createRedisConnection(config.REDIS_URL, { role: 'worker' });
+      const registry = createMetricsRegistry('worker-test', { defaults: false });
+      const runtime = await startWorkerRuntime({
+        config,
+        logger: createLogger(config, { name: 'test' }),
+        connection,
+        registry,
+      });
+      started.push({ runtime, connection });
+      return { runtime, connection, registry };
+    },
+    async close() {
+      for (const { runtime, connection } of started) {
+        await runtime.close();
+        for (const q of Object.values(runtime.queues)) await q.obliterate({ force: true }).catch(() => {});
+        const keys = await connection.keys(`${config.QUEUE_PREFIX}:*`);
+        if (keys.length) await connection.del(...keys);
+        connection.disconnect();
+      }
+      started.length = 0;
+      await crm.close();
+      await evolution.close();
+    },
+  };
+  return harness;
+}

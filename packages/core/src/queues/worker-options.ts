@@ -1,0 +1,27 @@
+import { MetricsTime, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/env-schema.js';
+
+/**
+ * BullMQ (6.7) only honours a manual `queue.rateLimit()` — our answer to a
+ * 429 — on a queue whose worker has a limiter, so every worker gets one;
+ * queues with a real limit (CRM, optionally outbound) override it.
+ */
+const NO_LIMIT = { max: 1_000_000_000, duration: 1000 };
+
+/**
+ * What every worker of the system shares: the queue prefix, stalled-job
+ * recovery (a SIGKILLed worker's jobs are picked up again), BullMQ's
+ * per-minute metrics (the dashboard charts them) and a limiter.
+ */
+export function baseWorkerOptions(config: Config, connection: Redis): WorkerOptions {
+  return {
+    connection,
+    prefix: config.QUEUE_PREFIX,
+    lockDuration: config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    limiter: NO_LIMIT,
+  };
+}

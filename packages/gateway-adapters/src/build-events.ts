@@ -1,0 +1,93 @@
+import type { GatewaySource, InternalMessage, WebhookEventJob } from '@zaprelay/core';
+import { z } from 'zod';
+import { InvalidPayloadError } from './invalid-payload-error.js';
+import { jidKind } from './jid.js';
+import { readMessageContent } from './message-content.js';
+import { type NormalisedEvent, normalisedEventSchema, type SkipReason } from './normalised-event.js';
+
+/** Everything a gateway tells about one message, already read from its own format. */
+export interface RawMessageFacts {
+  source: GatewaySource;
+  instance: string;
+  event: string;
+  messageId: string;
+  chatJid: string;
+  fromMe: boolean;
+  /** E.164 of the other party (the group author for group/status messages), when derivable. */
+  phone: string | undefined;
+  pushName: string | undefined;
+  timestamp: string;
+  content: unknown;
+  userToken?: string;
+}
+
+/** The shared rules from the gateway's facts to one event: chat kind, direction, name, content. */
+export function messageEvent(f: RawMessageFacts): NormalisedEvent {
+  const skip = (reason: SkipReason): NormalisedEvent => ({
+    type: 'skipped',
+    source: f.source,
+    instance: f.instance,
+    event: f.event,
+    reason,
+    messageId: f.messageId,
+    chatJid: f.chatJid,
+  });
+
+  const chat = jidKind(f.chatJid);
+  if (chat === 'newsletter' || chat === 'broadcast' || chat === 'other') return skip('unsupported-chat');
+
+  const content = readMessageContent(f.content);
+  if (content.kind === 'protocol') return skip('protocol-message');
+  if (content.kind === 'none') return skip('no-content');
+  if (!f.phone) return skip('no-phone');
+
+  const name = f.pushName?.trim();
+  const message: InternalMessage = {
+    source: f.source,
+    instance: f.instance,
+    messageId: f.messageId,
+    chatJid: f.chatJid,
+    phone: f.phone,
+    // Our own messages carry our placeholder ("Você") or profile name: never a contact name.
+    ...(!f.fromMe && name ? { contactName: name } : {}),
+    direction: f.fromMe ? 'outbound' : 'inbound',
+    kind: content.kind,
+    ...(content.text === undefined ? {} : { text: content.text }),
+    timestamp: f.timestamp,
+    isGroup: chat === 'group' || chat === 'status',
+    ...(f.userToken ? { userToken: f.userToken } : {}),
+  };
+  return { type: 'message', message };
+}
+
+/** Validates what an adapter built; a failure means the input had something unusable (e.g. an empty id). */
+export function checked(source: GatewaySource, event: string, events: NormalisedEvent[]): NormalisedEvent[] {
+  const parsed = z.array(normalisedEventSchema).safeParse(events);
+  if (!parsed.success) throw InvalidPayloadError.fromZod(source, event, parsed.error);
+  return parsed.data;
+}
+
+/**
+ * Runs an adapter body so that nothing but InvalidPayloadError escapes: a
+ * TypeError on some shape nobody foresaw becomes a permanent, inspectable
+ * failure instead of a crash or an endless retry.
+ */
+export function guarded(source: GatewaySource, job: WebhookEventJob, body: () => NormalisedEvent[]): NormalisedEvent[] {
+  if (job.source !== source) {
+    throw new InvalidPayloadError(source, job.event, [
+      { path: 'source', message: `job from ${job.source} given to the ${source} adapter` },
+    ]);
+  }
+  try {
+    return checked(source, job.event, body());
+  } catch (err) {
+    if (err instanceof InvalidPayloadError) throw err;
+    throw new InvalidPayloadError(source, job.event, [{ path: '', message: 'unreadable payload' }], { cause: err });
+  }
+}
+
+export function zodParse<T>(schema: z.ZodType<T>, value: unknown, source: GatewaySource, event: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw InvalidPayloadError.fromZod(source, event, r.error);
+  return r.data;
+}

@@ -1,0 +1,23 @@
+export {
+  createEvolutionDouble,
+  type EvolutionConnectionStateName,
+  type EvolutionDouble,
+  type EvolutionDoubleContact,
+  type EvolutionDoubleOptions,
+  type EvolutionSentRecord,
+  type EvolutionWebhookRecord,
+} from './doubles/evolution/evolution-double.js';
+export type { FaultOptions, HttpFault, RecordedRequest } from './doubles/evolution/http-faults.js';
+export * from './doubles/supercrm/index.js';
+export {
+  createWuzapiDouble,
+  type WuzapiDouble,
+  type WuzapiDoubleOptions,
+  type WuzapiSentRecord,
+} from './doubles/wuzapi/wuzapi-double.js';
+export * from './fixtures/index.js';
+export { capturingLogger } from './logging/capturing-logger.js';
+export { type MetricFamily, parsePrometheusText } from './metrics/parse-prometheus.js';
+export { type AppProcess, repoRoot, startAppProcess, waitFor, waitForHttp } from './processes/app-process.js';
+export { freePort } from './redis/free-port.js';
+export { hasRedisServerBinary, type LocalRedis, startRedisServer } from './redis/redis-server.js';

@@ -1,0 +1,61 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, where `apps/<name>/src/main.ts` live. */
+export const repoRoot = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Everything the process wrote so far (stdout and stderr). */
+  output(): string;
+  /** Resolves with the exit code (or the signal name) once the process is gone. */
+  exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/** Runs one of the apps exactly as `pnpm start:<name>` does, with only the given environment. */
+export function startAppProcess(app: 'ingress' | 'worker' | 'dashboard', env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += String(chunk);
+  });
+  const exited = new Promise<number | string>((done) =>
+    child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown')),
+  );
+  return { child, output: () => output, exited, kill: (signal = 'SIGTERM') => child.kill(signal) };
+}
+
+/** Polls until `check` returns a truthy value; throws with `what` after the timeout. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Waits until `url` answers at all, and returns its status. */
+export function waitForHttp(url: string, timeoutMs = 20_000): Promise<number> {
+  return waitFor(`${url} to answer`, async () => (await fetch(url)).status, timeoutMs, 200);
+}

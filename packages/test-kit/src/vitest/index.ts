@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { type Config, ExternalApiError, loadConfig } from '@zaprelay/core';
+import { expect, inject } from 'vitest';
+
+export function testRedisUrl(): string {
+  return inject('redisUrl');
+}
+
+/** Every test gets its own BullMQ prefix, so it never sees (or cleans) anyone else's keys. */
+export function uniquePrefix(label = 'test'): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A validated config pointing at the run's Redis with a private queue prefix. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    REDIS_URL: testRedisUrl(),
+    QUEUE_PREFIX: uniquePrefix(),
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  });
+}
+
+/** Awaits a call that must fail with the project's typed ExternalApiError, and returns that error. */
+export async function externalFailure(promise: Promise<unknown>): Promise<ExternalApiError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ExternalApiError);
+  return err as ExternalApiError;
+}
