@@ -17,11 +17,13 @@ describe('crmLimiterFor', () => {
     ] as const) {
       const { duration } = crmLimiterFor(N, W);
       const slack = N * duration - W;
-      // Worst case for the sliding window: the first of each N+1 arrives as late as allowed, the rest at once.
-      const arrivals = Array.from({ length: 5 * N }, (_, k) => k * duration + (k % (N + 1) === 0 ? slack : 0));
+      // Worst case for the sliding window: of each N+1, the first arrives as late as allowed and the last at once;
+      // the ones between are late too, but no later than the last (else they, not the first, open the window).
+      const lateBut = (delay: number) => (k: number) => k * duration + Math.min(delay, (N - (k % (N + 1))) * duration);
+      const arrivals = Array.from({ length: 5 * N }, (_, k) => lateBut(slack)(k));
       expect(maxInAnyWindow(arrivals, W)).toBe(N);
       // One ms more of delay and the CRM would see N + 1.
-      const tooLate = Array.from({ length: N + 1 }, (_, k) => k * duration + (k === 0 ? slack + 1 : 0));
+      const tooLate = Array.from({ length: N + 1 }, (_, k) => lateBut(slack + 1)(k));
       expect(maxInAnyWindow(tooLate, W)).toBe(N + 1);
     }
   });
