@@ -19,12 +19,14 @@ function demoSettings() {
   try {
     return JSON.parse(readFileSync(join(repoRoot, '.data', 'demo.json'), 'utf8')) as {
       port: string;
+      dashboardPort?: string;
       evolutionToken?: string;
       apiToken?: string;
     };
   } catch {
     return {
       port: process.env.PORT ?? '3000',
+      dashboardPort: process.env.DASHBOARD_PORT,
       evolutionToken: process.env.EVOLUTION_WEBHOOK_TOKEN,
       apiToken: process.env.API_TOKEN,
     };
@@ -88,4 +90,6 @@ if (settings.apiToken) {
   );
   process.stdout.write(`POST /api/messages                          → ${sent}\n`);
 }
-process.stdout.write('\nWatch them at http://localhost:3001 (dashboard) and in the `pnpm start` logs.\n');
+process.stdout.write(
+  `\nWatch them at http://localhost:${settings.dashboardPort ?? '3001'} (dashboard) and in the \`pnpm start\` logs.\n`,
+);

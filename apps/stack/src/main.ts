@@ -47,7 +47,12 @@ if (doubles.started.length > 0) {
   writeFileSync(
     join(dataDir, 'demo.json'),
     JSON.stringify(
-      { port: env.PORT ?? '3000', evolutionToken: env.EVOLUTION_WEBHOOK_TOKEN, apiToken: env.API_TOKEN },
+      {
+        port: env.PORT ?? '3000',
+        dashboardPort: env.DASHBOARD_PORT ?? '3001',
+        evolutionToken: env.EVOLUTION_WEBHOOK_TOKEN,
+        apiToken: env.API_TOKEN,
+      },
       null,
       2,
     ),
