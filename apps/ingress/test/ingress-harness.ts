@@ -5,6 +5,7 @@ import {
   createMetricsRegistry,
   createQueue,
   createRedisConnection,
+  type Logger,
   type QueueName,
   type WebhookEventJob,
 } from '@zaprelay/core';
@@ -34,7 +35,11 @@ export interface Ingress {
 }
 
 /** The real ingress app on the run's real Redis, under a private queue prefix. */
-export async function buildIngress(overrides: Record<string, string> = {}, redisUrl?: string): Promise<Ingress> {
+export async function buildIngress(
+  overrides: Record<string, string> = {},
+  redisUrl?: string,
+  logger?: Logger,
+): Promise<Ingress> {
   const config = testConfig({ ...SECRETS, ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...overrides });
   const redis = createRedisConnection(config.REDIS_URL, { role: 'producer' });
   redis.on('error', () => {});
@@ -44,7 +49,7 @@ export async function buildIngress(overrides: Record<string, string> = {}, redis
   await queues.events.waitUntilReady();
   const app = await buildApp({
     config,
-    logger: createLogger(config, { name: 'ingress-test' }),
+    logger: logger ?? createLogger(config, { name: 'ingress-test' }),
     redis,
     queues,
     registry: createMetricsRegistry('ingress-test', { defaults: false }),

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import {
+  capturingLogger,
   WUZAPI_FIXTURE_USER,
   wuzapiFormBody,
   wuzapiImage,
@@ -58,6 +59,32 @@ describe('POST /webhooks/wuzapi', () => {
     const legacy = wuzapiLegacyFormBody(wuzapiText(), SECRETS.WUZAPI_WEBHOOK_TOKEN);
     expect((await post(legacy, { 'content-type': FORM })).statusCode).toBe(202);
     expect((await post(body(), { 'content-type': FORM }, '/webhooks/wuzapi?token=wrong')).statusCode).toBe(401);
+  });
+
+  it('never writes the ?token= secret to the log', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const logged = await buildIngress({}, undefined, logger);
+    try {
+      const url = `/webhooks/wuzapi?token=${SECRETS.WUZAPI_WEBHOOK_TOKEN}`;
+      const res = await logged.app.inject({ method: 'POST', url, headers: { 'content-type': FORM }, payload: '' });
+      expect(res.statusCode).toBe(400);
+      expect(lines.some((l) => l.includes('"url":"/webhooks/wuzapi"'))).toBe(true);
+      expect(lines.join('\n')).not.toContain(SECRETS.WUZAPI_WEBHOOK_TOKEN);
+    } finally {
+      await logged.close();
+    }
+  });
+
+  it('takes the form media type in any letter case', async () => {
+    const body = wuzapiFormBody(wuzapiText({ id: 'WUZ-CASE' }));
+    const res = await post(body, {
+      'content-type': 'Application/X-WWW-Form-Urlencoded',
+      'x-hmac-signature': sign(body),
+    });
+    expect(res.statusCode).toBe(202);
+    expect(await ingress.storedEvents()).toMatchObject([
+      { payload: { jsonData: { event: { Info: { ID: 'WUZ-CASE' } } } } },
+    ]);
   });
 
   it('maps a legacy token to its configured instance', async () => {

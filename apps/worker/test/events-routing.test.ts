@@ -60,6 +60,8 @@ describe('events worker: what each stored webhook becomes', () => {
     const skipped = (await registry.getSingleMetric('zaprelay_events_skipped_total')?.get())?.values ?? [];
     expect(skipped.find((v) => v.labels.reason === 'group')?.value).toBe(1);
     expect(skipped.find((v) => v.labels.reason === 'status-broadcast')?.value).toBe(1);
+    const synced = (await registry.getSingleMetric('zaprelay_messages_synced_total')?.get())?.values ?? [];
+    expect(Object.fromEntries(synced.map((v) => [v.labels.direction, v.value]))).toEqual({ inbound: 1, outbound: 1 });
     expect(
       harness.crm
         .contacts()
@@ -67,4 +69,22 @@ describe('events worker: what each stored webhook becomes', () => {
         .sort(),
     ).toEqual(['+5511900000001', '+5511900000002']);
   }, 40_000);
+
+  it('keeps a CRM send request it cannot act on in the failed set, and ignores event types it does not handle', async () => {
+    const { runtime } = await harness.startWorker();
+    const events = runtime.queues[QUEUES.events];
+    const bad = { ...superCrmSendRequested({ id: 'evt_bad_1', text: 'x' }), data: { phone: '5511', text: '' } };
+    const badJob = await events.add('e', stored('supercrm', bad.type, 'supercrm', bad));
+    const other = { id: 'evt_other_1', type: 'deal.won', data: {} };
+    const otherJob = await events.add('e', stored('supercrm', other.type, 'supercrm', other));
+
+    await waitFor('both jobs finished', async () => {
+      const states = await Promise.all([badJob, otherJob].map((j) => events.getJobState(String(j.id))));
+      return states[0] === 'failed' && states[1] === 'completed';
+    });
+    const failed = await events.getJob(String(badJob.id));
+    expect(failed?.attemptsMade).toBe(1);
+    expect(failed?.failedReason).toMatch(/invalid SuperCRM event: .*data\.phone.*data\.text/);
+    expect((await events.getJob(String(otherJob.id)))?.returnvalue).toEqual({ handled: 0 });
+  });
 });

@@ -39,13 +39,35 @@ export const REDACT_PATHS = [
   'req.headers["x-hmac-signature"]',
   'req.headers["x-supercrm-signature"]',
   'req.headers.cookie',
-  'req.query.token',
   'headers.authorization',
   'headers.apikey',
   'headers.token',
   'config.headers',
   'config.data',
 ];
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * Fastify logs every request with its URL, and a query string can carry a
+ * secret (WUZAPI's `?token=`): redaction cannot reach inside a string, so the
+ * request is logged by its path alone.
+ */
+function requestWithoutQuery(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: req.url?.split('?', 1)[0],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
 
 export interface LoggerConfig {
   LOG_LEVEL: string;
@@ -59,6 +81,7 @@ export function createLogger(
     name: options.name,
     level: config.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: requestWithoutQuery },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

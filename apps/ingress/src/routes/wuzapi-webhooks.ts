@@ -20,7 +20,8 @@ function instanceOf(config: Config, fields: { instanceName?: string; userID?: st
 export async function wuzapiWebhookRoutes(app: FastifyInstance, { config, intake, metrics }: WebhookRouteDeps) {
   app.post('/webhooks/wuzapi', async (req, reply) => {
     const body = req.body;
-    const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    // Media types are case-insensitive; Fastify chose the form parser that way too.
+    const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
     if (!wuzapiAuthorized(config, req, req.rawBody ?? Buffer.alloc(0), isObject(body) ? body.token : undefined)) {
       metrics.event('wuzapi', 'unknown', 'rejected', 'unauthorized');
       return sendUnauthorized(reply);

@@ -20,7 +20,13 @@ import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
-import { type SuperCrmEvent, superCrmEventSchema } from './supercrm-event.js';
+import {
+  describeIssues,
+  HANDLED_SUPERCRM_TYPES,
+  type SuperCrmEvent,
+  superCrmEventSchema,
+  superCrmTypeOf,
+} from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
   connection: Redis;
@@ -99,6 +105,10 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       if (data.source === 'supercrm') {
         const event = superCrmEventSchema.safeParse(data.payload);
         if (!event.success) {
+          if (HANDLED_SUPERCRM_TYPES.has(superCrmTypeOf(data.payload))) {
+            // An agent's send the CRM asked for must not vanish: it stays in the failed set, saying why.
+            throw new UnrecoverableError(`invalid SuperCRM event: ${describeIssues(event.error)}`);
+          }
           deps.metrics.skipped.inc({ source: 'supercrm', reason: 'unhandled-event' });
           return { handled: 0 };
         }

@@ -20,3 +20,17 @@ export const superCrmEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type SuperCrmEvent = z.infer<typeof superCrmEventSchema>;
+
+export const HANDLED_SUPERCRM_TYPES: ReadonlySet<string | undefined> = new Set(
+  superCrmEventSchema.options.map((o) => o.shape.type.value),
+);
+
+export function superCrmTypeOf(payload: unknown): string | undefined {
+  const type = (payload as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? type : undefined;
+}
+
+/** Paths and messages only: the values may be message text or phones. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+}

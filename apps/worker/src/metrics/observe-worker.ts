@@ -1,3 +1,4 @@
+import { crmJobSchema, QUEUES } from '@zaprelay/core';
 import type { Job, Worker } from 'bullmq';
 import type { WorkerMetrics } from './worker-metrics.js';
 
@@ -12,6 +13,7 @@ export function observeWorker(worker: Worker, metrics: WorkerMetrics): void {
     metrics.attempts.observe({ queue, name: job.name, outcome: 'completed' }, Math.max(1, job.attemptsMade));
     if (job.finishedOn)
       metrics.timeToSuccess.observe({ queue, name: job.name }, (job.finishedOn - job.timestamp) / 1000);
+    if (queue === QUEUES.crm) countSyncedMessage(job, metrics);
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
@@ -20,4 +22,12 @@ export function observeWorker(worker: Worker, metrics: WorkerMetrics): void {
     if (outcome === 'failed')
       metrics.attempts.observe({ queue, name: job.name, outcome }, Math.max(1, job.attemptsMade));
   });
+}
+
+/** A completed message-activity job is one WhatsApp message in the CRM. */
+function countSyncedMessage(job: Job, metrics: WorkerMetrics): void {
+  const data = crmJobSchema.safeParse(job.data);
+  if (data.success && data.data.kind === 'message-activity') {
+    metrics.messages.inc({ direction: data.data.message.direction });
+  }
 }
