@@ -121,7 +121,7 @@ export async function startWorkerRuntime({
     ? instrument('evolution', createEvolutionClient(config, logger))
     : undefined;
   const wuzapi = config.WUZAPI_API_URL ? instrument('wuzapi', createWuzapiClient(config, logger)) : undefined;
-  if (evolution) {
+  if (evolution || wuzapi) {
     workers.push(
       createOutboundWorker({
         connection,
@@ -134,7 +134,7 @@ export async function startWorkerRuntime({
       }),
     );
   } else {
-    log.error('EVOLUTION_API_URL is not set: outbound sends are kept in Redis but not sent');
+    log.error('neither EVOLUTION_API_URL nor WUZAPI_API_URL is set: outbound sends are kept in Redis but not sent');
   }
 
   if (evolution) {

@@ -28,7 +28,8 @@ export interface OutboundWorkerDeps {
   connection: Redis;
   config: Config;
   logger: Logger;
-  evolution: EvolutionClient;
+  /** Needed for instances that WUZAPI_USER_TOKENS does not route to WUZAPI. */
+  evolution?: EvolutionClient;
   /** Needed only when WUZAPI_USER_TOKENS routes instances to WUZAPI. */
   wuzapi?: WuzapiClient;
   /** The outbound queue itself: a 429 pauses it for Retry-After. */
@@ -68,6 +69,11 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
   }
 
   async function sendViaEvolution(job: Job, data: OutboundJob, recipient: Recipient, log: Logger) {
+    if (!evolution) {
+      throw new UnrecoverableError(
+        `instance ${data.instance} sends through Evolution API (it is not in WUZAPI_USER_TOKENS), but EVOLUTION_API_URL is not set`,
+      );
+    }
     const jobId = String(job.id);
     const previous = readSendProgress(job.progress);
     if (previous?.stage === 'sending') {
