@@ -105,15 +105,17 @@ describe('Evolution client against the Evolution double', () => {
     });
   });
 
-  it('classifies 503 as retryable (nothing was sent) and 429 as rate limited with its Retry-After', async () => {
+  it('classifies 5xx as retryable with the send in doubt, and 429 as rate limited (not sent) with its Retry-After', async () => {
     double.injectFault({ kind: 'status', status: 503 });
     const unavailable = await externalFailure(client().sendText('main', { number: '5511987654321', text: TEXT }));
     expect(unavailable).toMatchObject({ kind: 'retryable', status: 503 });
-    expect(isSendOutcomeUnknown(unavailable)).toBe(false);
+    // Evolution may have handed the message to WhatsApp before failing.
+    expect(isSendOutcomeUnknown(unavailable)).toBe(true);
 
     double.injectFault({ kind: 'status', status: 429, retryAfterSeconds: 7 });
     const limited = await externalFailure(client().sendText('main', { number: '5511987654321', text: TEXT }));
     expect(limited).toMatchObject({ kind: 'rate_limited', status: 429, retryAfterMs: 7000 });
+    expect(sendFailureOutcome(limited)).toBe('not-sent');
   });
 
   it('marks a dropped answer and a timeout as sends whose outcome is unknown', async () => {
