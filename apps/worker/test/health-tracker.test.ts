@@ -1,6 +1,9 @@
 import { createLogger, createMetricsRegistry, createRedisConnection, monitorKeys } from '@zaprelay/core';
+import { createCrmClient } from '@zaprelay/supercrm-client';
+import { createSuperCrmDouble } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
+import { instrumentClient } from '../src/metrics/instrument-client.js';
 import { createWorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { createAlertPublisher } from '../src/monitor/alert-publisher.js';
 import { DEFAULT_THRESHOLDS } from '../src/monitor/derive-health.js';
@@ -96,5 +99,42 @@ describe('health tracker', () => {
     ]);
     expect(await a.store.alerts()).toHaveLength(1);
     expect(await a.redis.exists(monitorKeys(a.config.QUEUE_PREFIX).alerts)).toBe(1);
+  });
+});
+
+describe('an instrumented API client', () => {
+  const crm = createSuperCrmDouble({ apiKeys: ['crm-key'] });
+  let built: ReturnType<typeof build> | undefined;
+  afterAll(async () => {
+    await crm.close();
+    if (built) {
+      const keys = await built.redis.keys(`${built.config.QUEUE_PREFIX}:*`);
+      if (keys.length) await built.redis.del(...keys);
+      built.redis.disconnect();
+    }
+  });
+
+  it('counts a 4xx as a failed operation but not against the API health; a 5xx counts against both', async () => {
+    built = build();
+    const { tracker, store, metrics, config } = built;
+    const client = instrumentClient(
+      createCrmClient(
+        { ...config, SUPER_CRM_BASE_URL: await crm.listen(), SUPER_CRM_API_KEY: 'crm-key' },
+        createLogger(config, { name: 'test' }),
+      ),
+      { api: 'supercrm', metrics, tracker, logger: createLogger(config, { name: 'test' }) },
+    );
+    await client.searchContactsByPhone('+5511987654321');
+    await expect(client.getContact('ct_missing')).rejects.toMatchObject({ kind: 'permanent', status: 404 });
+    expect((await store.history('api:supercrm')).map((h) => h.state)).toEqual(['ok', 'ok']);
+    expect(await store.apiStatus('supercrm')).toMatchObject({ status: 'healthy' });
+
+    crm.injectFault({ type: 'unavailable' });
+    await expect(client.getContact('ct_missing')).rejects.toMatchObject({ kind: 'retryable', status: 503 });
+    expect((await store.history('api:supercrm'))[0]).toMatchObject({ state: 'error' });
+    expect(await store.apiStatus('supercrm')).toMatchObject({ status: 'down' });
+
+    const failures = (await metrics.operations.get()).values.filter((v) => v.labels.outcome === 'failure');
+    expect(failures.map((v) => [v.labels.operation, v.value])).toEqual([['getContact', 2]]);
   });
 });

@@ -1,4 +1,4 @@
-import { type Logger, monitorKeys } from '@zaprelay/core';
+import { ExternalApiError, type Logger, monitorKeys } from '@zaprelay/core';
 import type { Redis } from 'ioredis';
 import type { HealthTracker } from '../monitor/health-tracker.js';
 import type { WorkerMetrics } from './worker-metrics.js';
@@ -10,6 +10,15 @@ export interface InstrumentDeps {
   logger: Logger;
   /** When set, every call is also recorded in the CRM request window (sorted set). */
   window?: { redis: Redis; prefix: string; durationMs: number };
+}
+
+/**
+ * Whether a failed call says the API itself is unwell. A 4xx (a contact
+ * deleted meanwhile, the 409 of a create race, a 429) is the API answering
+ * as it should: counted as a failed operation, but not against its health.
+ */
+function isHealthFailure(error: unknown): boolean {
+  return !(error instanceof ExternalApiError) || error.kind === 'retryable';
 }
 
 /**
@@ -34,11 +43,12 @@ export function instrumentClient<T extends object>(client: T, deps: InstrumentDe
           .zremrangebyscore(key, '-inf', now - deps.window.durationMs * 2)
           .exec();
       }
+      const unwell = error !== undefined && isHealthFailure(error);
       await deps.tracker.observeApi(deps.api, {
         at: new Date().toISOString(),
-        state: error === undefined ? 'ok' : 'error',
+        state: unwell ? 'error' : 'ok',
         responseTimeMs: Math.round(seconds * 1000),
-        error: error === undefined ? undefined : error instanceof Error ? error.message : String(error),
+        error: unwell ? (error instanceof Error ? error.message : String(error)) : undefined,
       });
     } catch (err) {
       log.warn({ err: { message: (err as Error).message }, operation }, 'could not record telemetry');
