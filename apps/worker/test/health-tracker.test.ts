@@ -1,4 +1,11 @@
-import { createLogger, createMetricsRegistry, createRedisConnection, monitorKeys } from '@zaprelay/core';
+import {
+  createLogger,
+  createMetricsRegistry,
+  createQueue,
+  createRedisConnection,
+  monitorKeys,
+  QUEUES,
+} from '@zaprelay/core';
 import { createCrmClient } from '@zaprelay/supercrm-client';
 import { createSuperCrmDouble } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
@@ -99,6 +106,46 @@ describe('health tracker', () => {
     ]);
     expect(await a.store.alerts()).toHaveLength(1);
     expect(await a.redis.exists(monitorKeys(a.config.QUEUE_PREFIX).alerts)).toBe(1);
+  });
+});
+
+describe('alert publisher', () => {
+  it('gives the quiet period back when the alert could not be stored, so the next check raises it again', async () => {
+    const config = testConfig();
+    const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
+    // A producer connection fails fast instead of queueing commands while Redis is away.
+    const unreachable = createRedisConnection('redis://127.0.0.1:1', { role: 'producer' });
+    unreachable.on('error', () => {});
+    const alertsQueue = createQueue(QUEUES.alerts, { connection: redis, config });
+    const publisherWith = (storeConnection: typeof redis) =>
+      createAlertPublisher({
+        redis,
+        prefix: config.QUEUE_PREFIX,
+        store: createMonitorStore(storeConnection, config.QUEUE_PREFIX, 5),
+        alertsQueue,
+        quietPeriodMs: 60_000,
+        logger: createLogger(config, { name: 'test' }),
+        changes: createWorkerMetrics({
+          registry: createMetricsRegistry('test', { defaults: false }),
+          config,
+          redis,
+          queues: [],
+        }).healthChanges,
+      });
+    const change = { subject: 'api:supercrm', from: 'healthy', to: 'down', reason: 'HTTP 503' } as const;
+    try {
+      await expect(publisherWith(unreachable)(change)).rejects.toThrow();
+      expect(await alertsQueue.getJobCounts('waiting')).toEqual({ waiting: 0 });
+      expect(await publisherWith(redis)(change)).toMatchObject({ subject: 'api:supercrm', to: 'down' });
+      expect(await alertsQueue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    } finally {
+      await alertsQueue.obliterate({ force: true });
+      await alertsQueue.close();
+      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      unreachable.disconnect();
+    }
   });
 });
 

@@ -36,8 +36,14 @@ export function createAlertPublisher(deps: AlertPublisherDeps) {
     const alert: Alert = { id: randomUUID(), at: new Date().toISOString(), ...change };
     deps.logger.warn({ event: 'healthStatusChanged', ...change }, 'health status changed');
     deps.changes.inc({ subject: change.subject, to: change.to });
-    await deps.store.pushAlert(alert);
-    await deps.alertsQueue?.add('deliver-alert', { alert }, { jobId: toJobId(`alert:${alert.id}`) });
+    try {
+      await deps.store.pushAlert(alert);
+      await deps.alertsQueue?.add('deliver-alert', { alert }, { jobId: toJobId(`alert:${alert.id}`) });
+    } catch (err) {
+      // Not stored or not queued: give the quiet period back, so the next check raises it again.
+      await deps.redis.del(quietKey).catch(() => {});
+      throw err;
+    }
     return alert;
   };
 }
