@@ -65,7 +65,8 @@ export const envSchema = z.object({
   DASHBOARD_PORT: port.default(3001),
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_CONCURRENCY: int(1, 1000).default(10),
-  WORKER_SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+  /** Longer than the slowest client timeout (15 s), so SIGTERM lets a send in flight finish and exits 0. */
+  WORKER_SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
   /** How long a job's lock lives without renewal; a SIGKILLed worker's jobs are recovered after it. */
   WORKER_LOCK_DURATION_MS: int(1000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: int(1000).default(30_000),
@@ -122,14 +123,15 @@ export const envSchema = z.object({
   SUPER_CRM_TIMEOUT_MS: int(100).default(10_000),
   SUPER_CRM_RATE_LIMIT_MAX: int(1).default(100),
   SUPER_CRM_RATE_LIMIT_DURATION_MS: int(1).default(60_000),
-  SUPER_CRM_RETRY_MAX_ATTEMPTS: int(1, 100).default(10),
+  /** 30 attempts capped at 15 min ≈ 5 h of CRM outage before a job fails (the CRM keeps idempotency keys 24 h). */
+  SUPER_CRM_RETRY_MAX_ATTEMPTS: int(1, 100).default(30),
   SUPER_CRM_RETRY_DELAY_MS: int(0).default(1000),
   SUPER_CRM_RETRY_BACKOFF_FACTOR: z.coerce
     .number({ error: 'must be a number' })
     .min(1, { error: 'must be at least 1' })
     .max(10, { error: 'must be at most 10' })
     .default(2),
-  SUPER_CRM_RETRY_MAX_DELAY_MS: int(0).default(300_000),
+  SUPER_CRM_RETRY_MAX_DELAY_MS: int(0).default(900_000),
   CRM_SYNC_GROUPS: bool.default(false),
   CRM_CONTACT_CACHE_TTL_SECONDS: int(60).default(7 * 24 * 60 * 60),
 
