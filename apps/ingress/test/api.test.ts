@@ -90,6 +90,13 @@ describe('/api', () => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues.map((i: { path: string }) => i.path)).toEqual(['to', 'text']);
+    // A JID the worker could never send to is refused here, not accepted and failed later.
+    for (const to of ['abc@s.whatsapp.net', '5511987654321@example.com', '@g.us']) {
+      const res = await ingress.app.inject({ url: '/api/messages', ...json({ instance: 'i', to, text: 'x' }, bearer) });
+      expect(res.statusCode, to).toBe(400);
+      expect(res.json().issues).toEqual([{ path: 'to', message: expect.stringMatching(/E\.164 phone/) }]);
+    }
+    expect(await ingress.queues.outbound.getJobCounts('waiting')).toEqual({ waiting: 0 });
     const body = { instance: 'i', to: '+5511987654321', text: 'once' };
     const a = await ingress.app.inject({ url: '/api/messages', ...json(body, { ...bearer, 'idempotency-key': 'k1' }) });
     const b = await ingress.app.inject({ url: '/api/messages', ...json(body, { ...bearer, 'idempotency-key': 'k1' }) });

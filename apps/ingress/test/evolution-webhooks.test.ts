@@ -83,6 +83,17 @@ describe('POST /webhooks/evolution', () => {
     expect(job?.data.payload.data.message.base64).toEqual({ omitted: 'base64', bytes: 300_000 });
   });
 
+  it('keeps a long text that looks like base64 as it is: what a person wrote is never media', async () => {
+    const pasted = Buffer.alloc(6000, 3).toString('base64');
+    const res = await ingress.app.inject({
+      url: '/webhooks/evolution',
+      ...json(evolutionText({ id: 'MSG-PASTED', text: pasted }), evolutionAuth),
+    });
+    expect(res.statusCode).toBe(202);
+    const job = await ingress.queues.events.getJob(res.json().id);
+    expect(job?.data.payload.data.message.conversation).toBe(pasted);
+  });
+
   it('keeps a text message job to a few KB', async () => {
     const res = await ingress.app.inject({
       url: '/webhooks/evolution',

@@ -10,8 +10,11 @@ export class TooDeepError extends Error {
 
 const BASE64ISH = /^(data:[\w.+-]+\/[\w.+-]+;base64,)?[A-Za-z0-9+/_=\r\n-]+$/;
 
+/** Where the gateways put what a person wrote: kept whatever it looks like (a pasted key is still a message). */
+const TEXT_KEYS = new Set(['conversation', 'text', 'caption', 'body', 'Conversation', 'Text', 'Caption', 'Body']);
+
 function looksLikeInlineMedia(key: string, value: string, limit: number): boolean {
-  if (value.length <= limit) return false;
+  if (value.length <= limit || TEXT_KEYS.has(key)) return false;
   return key === 'base64' || key === 'jpegThumbnail' || BASE64ISH.test(value.slice(0, 4096));
 }
 

@@ -1,9 +1,24 @@
+import { parseRecipient } from '@zaprelay/gateway-clients';
 import { z } from 'zod';
 
-/** E.164 (`+5511987654321`) or a WhatsApp JID (`5511987654321@s.whatsapp.net`, a group, a @lid). */
-const recipient = z.string().regex(/^(\+[1-9]\d{6,14}|[\w.-]{1,64}@(s\.whatsapp\.net|g\.us|lid))$/, {
-  error: 'must be an E.164 phone (+5511987654321) or a WhatsApp JID',
-});
+/**
+ * E.164 (`+5511987654321`) or a WhatsApp JID (`5511987654321@s.whatsapp.net`, a group, a @lid), by the
+ * same rule the worker sends with: what the ingress accepts, the worker can send.
+ */
+const recipient = z
+  .string()
+  .max(128)
+  .refine(
+    (to) => {
+      try {
+        parseRecipient(to);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an E.164 phone (+5511987654321) or a WhatsApp JID' },
+  );
 
 export const sendMessageBodySchema = z.object({
   instance: z.string().min(1).max(200),
