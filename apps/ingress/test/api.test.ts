@@ -102,6 +102,13 @@ describe('/api', () => {
     const b = await ingress.app.inject({ url: '/api/messages', ...json(body, { ...bearer, 'idempotency-key': 'k1' }) });
     expect(a.json().id).toBe(b.json().id);
     expect(await ingress.queues.outbound.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    const other = await ingress.app.inject({
+      url: '/api/messages',
+      ...json({ ...body, text: 'another' }, { ...bearer, 'idempotency-key': 'k1' }),
+    });
+    expect(other.statusCode).toBe(422);
+    expect(other.json()).toMatchObject({ error: 'idempotency_key_reused' });
+    expect(await ingress.queues.outbound.getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 
   it('GET /api/status lists instances with status and recent history, queues and the CRM window', async () => {

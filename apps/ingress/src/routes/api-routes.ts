@@ -51,10 +51,25 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
     if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
     // A client retrying with the same Idempotency-Key gets the same send, not a second one.
     const key = req.headers['idempotency-key'];
-    const id =
-      typeof key === 'string' && key.length > 0 && key.length <= 255
-        ? `api-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`
-        : `api-${randomUUID()}`;
+    const keyed = typeof key === 'string' && key.length > 0 && key.length <= 255;
+    const id = keyed
+      ? `api-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`
+      : `api-${randomUUID()}`;
+    if (keyed) {
+      const earlier: Job | undefined = await orUnavailable(queues[QUEUES.outbound].getJob(id));
+      if (earlier) {
+        const { instance, to, text } = earlier.data as OutboundJob;
+        const same = instance === parsed.data.instance && to === parsed.data.to && text === parsed.data.text;
+        // Another message under a used key would otherwise be dropped without a word.
+        if (!same) {
+          return reply.code(422).send({
+            error: 'idempotency_key_reused',
+            message: 'this Idempotency-Key was already used for a different message; use a new key',
+          });
+        }
+        return reply.code(202).send({ id });
+      }
+    }
     const job: OutboundJob = { ...parsed.data, origin: 'api', requestedAt: Date.now() };
     await orUnavailable(queues[QUEUES.outbound].add('send', job, { jobId: id }));
     return reply.code(202).send({ id });
