@@ -10,6 +10,8 @@ export interface ContactCache {
 }
 
 export const contactCacheKey = (prefix: string, phone: string) => `${prefix}:crm:contact:${phone}`;
+/** contact id → the phone it was cached under, so a contact whose phone changed leaves no stale entry behind. */
+const contactPhoneKey = (prefix: string, contactId: string) => `${prefix}:crm:contact-phone:${contactId}`;
 
 const FORGET_IF_SAME = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -23,7 +25,12 @@ export function createContactCache(
       return (await redis.get(key(phone))) ?? undefined;
     },
     async set(phone, contactId) {
-      await redis.set(key(phone), contactId, 'EX', config.CRM_CONTACT_CACHE_TTL_SECONDS);
+      const phoneKey = contactPhoneKey(config.QUEUE_PREFIX, contactId);
+      const previous = await redis.get(phoneKey);
+      // The CRM moved this contact to another phone: messages from the old one must not land on it any more.
+      if (previous && previous !== phone) await redis.eval(FORGET_IF_SAME, 1, key(previous), contactId);
+      const ttl = config.CRM_CONTACT_CACHE_TTL_SECONDS;
+      await redis.multi().set(key(phone), contactId, 'EX', ttl).set(phoneKey, phone, 'EX', ttl).exec();
     },
     async forget(phone, contactId) {
       await redis.eval(FORGET_IF_SAME, 1, key(phone), contactId);
