@@ -4,7 +4,12 @@ export type SuperCrmFault =
   | { type: 'rate-limited'; retryAfterSeconds?: number }
   | { type: 'delay'; ms: number }
   /** Commit the write, then destroy the socket without answering: a lost response. */
-  | { type: 'drop-response-after-commit' };
+  | { type: 'drop-response-after-commit' }
+  /**
+   * Hold each matching request until `count` of them are in flight, then let them all through
+   * (or after `timeoutMs`, default 5 s): makes "at the same time" certain rather than likely.
+   */
+  | { type: 'barrier'; count: number; timeoutMs?: number };
 
 export type FaultRule = SuperCrmFault & {
   /** How many requests it applies to (default 1). */
@@ -45,6 +50,27 @@ export function createFaultPlan() {
       match.left--;
       armed = armed.filter((a) => a.left > 0);
       return match.fault;
+    },
+  };
+}
+
+type BarrierFault = Extract<SuperCrmFault, { type: 'barrier' }>;
+
+/** The waiting rooms of `barrier` faults: one per armed rule (every take of a rule returns the same object). */
+export function createBarriers() {
+  const rooms = new WeakMap<BarrierFault, Array<() => void>>();
+  return {
+    arrive(fault: BarrierFault): Promise<void> {
+      const waiting = rooms.get(fault) ?? [];
+      rooms.set(fault, waiting);
+      return new Promise<void>((release) => {
+        const timer = setTimeout(release, fault.timeoutMs ?? 5000);
+        waiting.push(() => {
+          clearTimeout(timer);
+          release();
+        });
+        if (waiting.length >= fault.count) for (const go of waiting.splice(0)) go();
+      });
     },
   };
 }

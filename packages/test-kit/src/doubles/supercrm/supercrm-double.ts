@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@zaprelay/core';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type Answer, type CrmActivity, type CrmContact, createCrmState, errorAnswer } from './crm-state.js';
-import { createFaultPlan, type FaultRule, type SuperCrmFault } from './faults.js';
+import { createBarriers, createFaultPlan, type FaultRule, type SuperCrmFault } from './faults.js';
 import { createSlidingWindow, maxInAnyWindow } from './sliding-window.js';
 
 export interface SuperCrmDoubleOptions {
@@ -80,6 +80,7 @@ export function createSuperCrmDouble(options: SuperCrmDoubleOptions = {}): Super
   const state = createCrmState();
   const window = createSlidingWindow(rateLimit.max, rateLimit.windowMs);
   const faults = createFaultPlan();
+  const barriers = createBarriers();
   const records: SuperCrmRequestRecord[] = [];
   const recordOf = new WeakMap<FastifyRequest, SuperCrmRequestRecord>();
   const dropAfterCommit = new WeakSet<FastifyRequest>();
@@ -185,6 +186,9 @@ export function createSuperCrmDouble(options: SuperCrmDoubleOptions = {}): Super
         return;
       case 'drop-response-after-commit':
         dropAfterCommit.add(request);
+        return;
+      case 'barrier':
+        await barriers.arrive(fault);
         return;
     }
   });
