@@ -40,6 +40,10 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
       user: access.user,
       password: access.password,
       sessionTtlMs: deps.config.DASHBOARD_SESSION_TTL_SECONDS * 1000,
+      lockout: {
+        maxFailures: deps.config.DASHBOARD_LOGIN_MAX_FAILURES,
+        windowMs: deps.config.DASHBOARD_LOGIN_LOCKOUT_SECONDS * 1000,
+      },
       logger: deps.logger,
     });
   } else {

@@ -33,7 +33,12 @@ describe('dashboard authentication', () => {
   let app: Awaited<ReturnType<DashboardFixture['build']>>;
 
   beforeAll(async () => {
-    f = await startDashboard();
+    // These tests guess wrong on purpose, many times; the lockout has its own tests below.
+    f = await startDashboard({
+      DASHBOARD_USER: USER,
+      DASHBOARD_PASSWORD: PASSWORD,
+      DASHBOARD_LOGIN_MAX_FAILURES: '1000',
+    });
     app = await f.build();
   });
   afterAll(() => f.stop());
@@ -178,5 +183,63 @@ describe('session tokens and secret comparison', () => {
     expect(constantTimeEqual('secret', 'secret')).toBe(true);
     expect(constantTimeEqual('secret', 'secret-but-longer')).toBe(false);
     expect(constantTimeEqual('', 'x')).toBe(false);
+  });
+});
+
+describe('dashboard lockout after wrong credentials', () => {
+  let f: DashboardFixture;
+  let app: Awaited<ReturnType<DashboardFixture['build']>>;
+  const form = (password: string, remoteAddress: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/login',
+      remoteAddress,
+      payload: new URLSearchParams({ user: USER, password, next: '/' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  const viaBasic = (password: string, remoteAddress: string) =>
+    app.inject({
+      method: 'GET',
+      url: '/api/status.json',
+      remoteAddress,
+      headers: { authorization: basic(USER, password) },
+    });
+
+  beforeAll(async () => {
+    f = await startDashboard({
+      DASHBOARD_USER: USER,
+      DASHBOARD_PASSWORD: PASSWORD,
+      DASHBOARD_LOGIN_MAX_FAILURES: '3',
+      DASHBOARD_LOGIN_LOCKOUT_SECONDS: '600',
+    });
+    app = await f.build();
+  });
+  afterAll(() => f.stop());
+
+  it('refuses an address with 429 and Retry-After once it guessed wrong too often, even with the right password', async () => {
+    expect((await form('guess-1', '10.0.0.1')).statusCode).toBe(401);
+    expect((await viaBasic('guess-2', '10.0.0.1')).statusCode).toBe(401);
+    expect((await form('guess-3', '10.0.0.1')).statusCode).toBe(401);
+    for (const res of [await form(PASSWORD, '10.0.0.1'), await viaBasic(PASSWORD, '10.0.0.1')]) {
+      expect(res.statusCode).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(590);
+      expect(res.json()).toMatchObject({ error: 'Too Many Requests' });
+    }
+    // Another address is not affected.
+    expect((await viaBasic(PASSWORD, '10.0.0.2')).statusCode).toBe(200);
+  });
+
+  it('clears the count on a good login, and never counts requests without credentials', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await app.inject({ method: 'GET', url: '/api/status.json', remoteAddress: '10.0.0.3' })).statusCode).toBe(
+        401,
+      );
+    }
+    expect((await form('guess-1', '10.0.0.3')).statusCode).toBe(401);
+    expect((await form('guess-2', '10.0.0.3')).statusCode).toBe(401);
+    expect((await form(PASSWORD, '10.0.0.3')).statusCode).toBe(303);
+    expect((await form('guess-3', '10.0.0.3')).statusCode).toBe(401);
+    expect((await form('guess-4', '10.0.0.3')).statusCode).toBe(401);
+    expect((await viaBasic(PASSWORD, '10.0.0.3')).statusCode).toBe(200);
   });
 });

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseBasicAuth } from './basic-auth.js';
 import { constantTimeEqual } from './constant-time.js';
 import { loginPageHeaders, renderLoginPage } from './login-page.js';
+import { createLoginThrottle } from './login-throttle.js';
 import { createSessionSigner } from './session-token.js';
 
 export const SESSION_COOKIE = 'zaprelay_dashboard_session';
@@ -32,6 +33,8 @@ export interface AuthOptions {
   user: string;
   password: string;
   sessionTtlMs: number;
+  /** Wrong credentials per client address before 429, and for how long. */
+  lockout: { maxFailures: number; windowMs: number };
   logger: Logger;
 }
 
@@ -46,6 +49,19 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions): P
   const credentialsMatch = (user: string, password: string) =>
     // Both compared, always, so the time taken does not tell which one was wrong.
     [constantTimeEqual(user, options.user), constantTimeEqual(password, options.password)].every(Boolean);
+
+  const throttle = createLoginThrottle(options.lockout);
+  /** Answers 429 when this client has guessed wrong too often; true when it did. */
+  const lockedOut = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const waitMs = throttle.retryAfterMs(request.ip, Date.now());
+    if (waitMs <= 0) return false;
+    log.warn({ reqId: request.id, ip: request.ip }, 'dashboard login refused: too many wrong attempts');
+    void reply
+      .code(429)
+      .header('retry-after', String(Math.ceil(waitMs / 1000)))
+      .send({ error: 'Too Many Requests', message: 'too many wrong user names or passwords; try again later' });
+    return true;
+  };
 
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -64,7 +80,12 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions): P
     if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
     const basic = parseBasicAuth(request.headers.authorization);
     if (basic) {
-      if (credentialsMatch(basic.user, basic.password)) return;
+      if (lockedOut(request, reply)) return reply;
+      if (credentialsMatch(basic.user, basic.password)) {
+        throttle.succeeded(request.ip);
+        return;
+      }
+      throttle.failed(request.ip, Date.now());
       log.warn({ reqId: request.id, ip: request.ip }, 'dashboard basic auth rejected');
       return refuse(request, reply, 'wrong user or password');
     }
@@ -87,13 +108,16 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions): P
         .send(renderLoginPage({ next: '/', error: 'The form needs a user and a password.' }));
     }
     const next = safeNext(body.data.next);
+    if (lockedOut(request, reply)) return reply;
     if (!credentialsMatch(body.data.user, body.data.password)) {
+      throttle.failed(request.ip, Date.now());
       log.warn({ reqId: request.id, ip: request.ip }, 'dashboard login rejected');
       return reply
         .code(401)
         .headers(loginPageHeaders())
         .send(renderLoginPage({ next, error: 'Wrong user or password.' }));
     }
+    throttle.succeeded(request.ip);
     log.info({ reqId: request.id, ip: request.ip }, 'dashboard login');
     reply.setCookie(SESSION_COOKIE, signer.issue(Date.now()), {
       path: '/',

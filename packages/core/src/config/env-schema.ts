@@ -79,6 +79,9 @@ export const envSchema = z.object({
   DASHBOARD_READ_ONLY: bool.default(false),
   /** How long a dashboard login (session cookie) lasts; basic auth needs no session. */
   DASHBOARD_SESSION_TTL_SECONDS: int(60, 30 * 24 * 60 * 60).default(12 * 60 * 60),
+  /** Wrong logins (form or basic auth) one address may try per lockout window before it gets 429. */
+  DASHBOARD_LOGIN_MAX_FAILURES: int(1, 1_000_000).default(10),
+  DASHBOARD_LOGIN_LOCKOUT_SECONDS: int(1, 24 * 60 * 60).default(15 * 60),
 
   // Webhook ingress
   WEBHOOK_BASE_URL: httpUrl.optional(),
