@@ -1,14 +1,7 @@
+import { waitFor } from '@zaprelay/test-kit';
 import { UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type DashboardFixture,
-  eventually,
-  failedJob,
-  GOOD_AUTH,
-  PASSWORD,
-  startDashboard,
-  USER,
-} from './dashboard-fixture.js';
+import { type DashboardFixture, failedJob, GOOD_AUTH, PASSWORD, startDashboard, USER } from './dashboard-fixture.js';
 
 /**
  * Bull Board's "Retry all" and "Retry" are the operator actions of issue 6;
@@ -38,7 +31,10 @@ describe('retry actions through Bull Board', () => {
       headers: { authorization: GOOD_AUTH },
     });
     expect(one.statusCode).toBe(204);
-    await eventually(async () => (await outbound.getJobState(a.id as string)) === 'completed');
+    await waitFor(
+      'the first job to complete',
+      async () => (await outbound.getJobState(a.id as string)) === 'completed',
+    );
     expect(await outbound.getJobState(b.id as string)).toBe('failed');
 
     const all = await app.inject({
@@ -47,7 +43,10 @@ describe('retry actions through Bull Board', () => {
       headers: { authorization: GOOD_AUTH },
     });
     expect(all.statusCode).toBe(200);
-    await eventually(async () => (await outbound.getJobCounts('failed', 'completed')).completed === 3);
+    await waitFor(
+      'three completed jobs',
+      async () => (await outbound.getJobCounts('failed', 'completed')).completed === 3,
+    );
     expect(await outbound.getJobState(c.id as string)).toBe('completed');
     expect((await outbound.getJobCounts('failed')).failed).toBe(0);
   });

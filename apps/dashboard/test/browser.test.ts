@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@zaprelay/test-kit';
 import { UnrecoverableError } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DashboardFixture, eventually, failedJob, PASSWORD, startDashboard, USER } from './dashboard-fixture.js';
+import { type DashboardFixture, failedJob, PASSWORD, startDashboard, USER } from './dashboard-fixture.js';
 
 /** Debian's chromium; ZAPRELAY_CHROMIUM points elsewhere (or at nothing, to see the skip). */
 const CHROMIUM = process.env.ZAPRELAY_CHROMIUM ?? '/usr/bin/chromium';
@@ -167,16 +168,16 @@ describe.skipIf(!hasChromium)(
       await page.getByText('Retry', { exact: true }).waitFor();
       await retryJob.click();
       await confirmIn(page, 'Are you sure that you want to retry this job?');
-      await eventually(async () => (await dead.getState()) !== 'failed');
+      await waitFor('the job to leave the failed set', async () => (await dead.getState()) !== 'failed');
       expect(await crm.getJobCounts('failed')).toEqual({ failed: 0 });
-      await eventually(async () => (await dead.getState()) === 'completed');
+      await waitFor('the retried job to complete', async () => (await dead.getState()) === 'completed');
 
       // Retry all failed jobs of a queue: the "Retry all" button.
       await page.goto(`${base}/admin/queues/queue/outbound?status=failed`);
       await page.getByText('gateway down (test)').first().waitFor({ timeout: 15_000 });
       await page.getByRole('button', { name: 'Retry all' }).click();
       await confirmIn(page, /want to retry all .*jobs\?/);
-      await eventually(async () => (await outbound.getJobCounts('completed')).completed === 2);
+      await waitFor('two completed sends', async () => (await outbound.getJobCounts('completed')).completed === 2);
       expect(await outbound.getJobCounts('failed')).toEqual({ failed: 0 });
     }, 120_000);
   },

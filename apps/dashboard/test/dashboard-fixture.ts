@@ -9,6 +9,7 @@ import {
   monitorKeys,
   type QueueName,
 } from '@zaprelay/core';
+import { waitFor } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { type Job, MetricsTime, type Processor, type Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -92,25 +93,9 @@ export async function startDashboard(
 
 export type DashboardFixture = Awaited<ReturnType<typeof startDashboard>>;
 
-/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-}
-
 /** Adds a job the given worker will fail at once (no retries), and waits until it is in the failed set. */
 export async function failedJob(queue: Queue, name: string, data: object): Promise<Job> {
   const job = await queue.add(name, data, { attempts: 1 });
-  await eventually(async () => (await job.getState()) === 'failed');
+  await waitFor('the job in the failed set', async () => (await job.getState()) === 'failed');
   return job;
 }

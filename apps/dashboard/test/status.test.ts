@@ -1,8 +1,9 @@
 import type { Alert } from '@zaprelay/core';
 import { collectStatus, dashboardStatusSchema, perMinuteSeries } from '@zaprelay/core';
+import { waitFor } from '@zaprelay/test-kit';
 import { type Metrics, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DashboardFixture, eventually, failedJob, GOOD_AUTH, startDashboard } from './dashboard-fixture.js';
+import { type DashboardFixture, failedJob, GOOD_AUTH, startDashboard } from './dashboard-fixture.js';
 
 const auth = { authorization: GOOD_AUTH };
 
@@ -62,7 +63,7 @@ describe('status from the monitor keys and the queues', () => {
     const outbound = f.queue('outbound');
     await outbound.addBulk([1, 2].map((n) => ({ name: 'send', data: { n } })));
     await failedJob(outbound, 'send', { fail: true });
-    await eventually(async () => (await outbound.getJobCounts('completed')).completed === 2);
+    await waitFor('two completed sends', async () => (await outbound.getJobCounts('completed')).completed === 2);
 
     const res = await app.inject({ method: 'GET', url: '/api/status.json', headers: auth });
     expect(res.statusCode).toBe(200);

@@ -7,7 +7,7 @@ import {
   QUEUES,
 } from '@zaprelay/core';
 import { createCrmClient } from '@zaprelay/supercrm-client';
-import { createSuperCrmDouble, type SuperCrmDouble } from '@zaprelay/test-kit';
+import { createSuperCrmDouble, type SuperCrmDouble, waitFor } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -73,20 +73,22 @@ export async function startCrmHarness(options: {
       return contact.id;
     },
     async settled(expectedJobs, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const counts = await crmQueue.getJobCounts('completed', 'failed', 'active', 'wait', 'delayed');
-        if ((counts.completed ?? 0) + (counts.failed ?? 0) >= expectedJobs) return;
-        if (Date.now() > deadline) throw new Error(`CRM jobs not settled in time: ${JSON.stringify(counts)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitFor(
+        `${expectedJobs} CRM jobs completed or failed`,
+        async () => {
+          const counts = await crmQueue.getJobCounts('completed', 'failed');
+          return (counts.completed ?? 0) + (counts.failed ?? 0) >= expectedJobs;
+        },
+        timeoutMs,
+        50,
+      );
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await crmQueue.obliterate({ force: true });
       await crmQueue.close();
-      // Only this test's own keys: the contact cache under its unique prefix.
-      const cached = await redis.keys(`${config.QUEUE_PREFIX}:crm:contact:*`);
+      // Only this test's own keys: the contact cache (both directions) under its unique prefix.
+      const cached = await redis.keys(`${config.QUEUE_PREFIX}:crm:contact*`);
       if (cached.length > 0) await redis.del(...cached);
       for (const c of connections) c.disconnect();
       redis.disconnect();
