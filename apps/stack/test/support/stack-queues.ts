@@ -13,6 +13,8 @@ export function openStackQueues(env: Record<string, string>) {
   connection.on('error', () => {});
   const events = createQueue(QUEUES.events, { connection, config });
   const crm = createQueue(QUEUES.crm, { connection, config });
+  // Errors while Redis is down are expected here; the polls that need Redis retry.
+  for (const queue of [events, crm]) queue.on('error', () => {});
 
   async function unfinished(): Promise<number> {
     let total = 0;

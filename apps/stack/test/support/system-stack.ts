@@ -33,6 +33,8 @@ export interface SystemStack {
   /** Starts an ingress on the same port (after the previous one is gone) and waits until it is ready. */
   startIngress(): Promise<AppProcess>;
   startWorker(): Promise<AppProcess>;
+  /** The process's `/health/ready` (the ingress's port, or a worker's WORKER_METRICS_PORT). */
+  readyUrl(proc: AppProcess): string;
   /** The last lines every process wrote, for a failing test's report. */
   outputTail(lines?: number): string;
   /** SIGKILLs what still runs and deletes this stack's keys (when Redis answers). */
@@ -89,6 +91,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
   const ingressUrl = `http://127.0.0.1:${ingressPort}`;
   const started: Array<{ name: string; proc: AppProcess }> = [];
   const workers: AppProcess[] = [];
+  const readyUrls = new Map<AppProcess, string>();
   let ingress: AppProcess | undefined;
 
   async function startIngress() {
@@ -96,6 +99,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     const proc = startAppProcess('ingress', env);
     started.push({ name: `ingress#${started.length}`, proc });
     ingress = proc;
+    readyUrls.set(proc, `${ingressUrl}/health/ready`);
     await readyOrExit(proc, `${ingressUrl}/health/ready`);
     return proc;
   }
@@ -105,6 +109,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     const proc = startAppProcess('worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) });
     started.push({ name: `worker#${workers.length}`, proc });
     workers.push(proc);
+    readyUrls.set(proc, `http://127.0.0.1:${metricsPort}/health/ready`);
     await readyOrExit(proc, `http://127.0.0.1:${metricsPort}/health/ready`);
     return proc;
   }
@@ -120,6 +125,11 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     workers,
     startIngress,
     startWorker,
+    readyUrl(proc) {
+      const url = readyUrls.get(proc);
+      if (!url) throw new Error('not a process of this stack');
+      return url;
+    },
     outputTail(lines = 40) {
       return started
         .map(
