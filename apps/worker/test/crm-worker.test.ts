@@ -80,7 +80,7 @@ describe('CRM worker', () => {
     h = await startCrmHarness({ rateLimit: FAST });
     const phone = newPhone();
     // Both searches are in flight together, so both jobs find nothing and both create.
-    h.double.injectFault({ type: 'delay', ms: 200, path: '/contacts/search', times: 2 });
+    h.double.injectFault({ type: 'delay', ms: 1000, path: '/contacts/search', times: 2 });
     const messages = [message(phone), message(phone)];
     for (const m of messages) await enqueueMessageActivity(h.crmQueue, m);
     await h.settled(2);
