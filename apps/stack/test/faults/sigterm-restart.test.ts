@@ -50,9 +50,7 @@ describe('fault: SIGTERM to the ingress and every worker during load, then a res
     for (const proc of first) proc.kill('SIGTERM');
     expect(await Promise.all(first.map((p) => p.exited))).toEqual(first.map(() => 0));
 
-    await stack.startIngress();
-    await stack.startWorker();
-    await stack.startWorker();
+    await Promise.all([stack.startIngress(), stack.startWorker(), stack.startWorker()]);
     const resumedAt = stream.acknowledged().length;
     await waitFor(
       'acknowledged webhooks after the restart',

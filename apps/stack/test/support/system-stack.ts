@@ -146,8 +146,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
   };
 
   try {
-    await startIngress();
-    for (let i = 0; i < (options.workers ?? 1); i++) await startWorker();
+    await Promise.all([startIngress(), ...Array.from({ length: options.workers ?? 1 }, () => startWorker())]);
   } catch (err) {
     await stack.close();
     throw err;
