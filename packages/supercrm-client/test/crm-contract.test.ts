@@ -184,6 +184,20 @@ describe('SuperCRM contract (client ↔ double)', () => {
     expect(double.pendingFaults()).toBe(0);
   });
 
+  it('an injected 422 is permanent and commits nothing', async () => {
+    const phone = newPhone();
+    const contact = await client.createContact(contactInput(phone), { idempotencyKey: `contact:${phone}` });
+    double.injectFault({ type: 'status', status: 422, method: 'POST', path: '/contacts/:id/activities' });
+    const before = double.activities().length;
+    const err = await externalFailure(
+      client.createActivity(contact.id, activityInput('refused'), { idempotencyKey: 'wa-msg:x:422' }),
+    );
+    expect(err).toMatchObject({ status: 422, kind: 'permanent' });
+    expect(double.activities()).toHaveLength(before);
+    expect(double.requests().at(-1)).toMatchObject({ status: 422, fault: 'status' });
+    expect(double.pendingFaults()).toBe(0);
+  });
+
   it('never logs the API key, names or message text', async () => {
     const phone = newPhone();
     const contact = await client.createContact(contactInput(phone, 'Secret Name'), {

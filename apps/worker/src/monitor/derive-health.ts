@@ -9,9 +9,21 @@ export interface HealthThresholds {
   sigmas: number;
   /** Fewer samples than this: no anomaly verdict (no "normal" yet). */
   minSamples: number;
+  /**
+   * An anomaly is also at least this much slower than the mean: a gateway on the
+   * same host answers in ~4 ms, and a 7 ms answer from a busy machine is
+   * scheduling noise, not a slow gateway worth an alert.
+   */
+  minExcessMs: number;
 }
 
-export const DEFAULT_THRESHOLDS: HealthThresholds = { errorRate: 0.2, window: 20, sigmas: 3, minSamples: 5 };
+export const DEFAULT_THRESHOLDS: HealthThresholds = {
+  errorRate: 0.2,
+  window: 20,
+  sigmas: 3,
+  minSamples: 5,
+  minExcessMs: 50,
+};
 
 export interface HealthVerdict {
   status: HealthStatus;
@@ -35,7 +47,7 @@ export function isResponseTimeAnomaly(history: HistoryEntry[], t: HealthThreshol
   const variance = samples.reduce((a, b) => a + (b - mean) ** 2, 0) / samples.length;
   // A perfectly steady history has σ = 0; a floor keeps 1 ms of noise from being an anomaly.
   const sigma = Math.max(Math.sqrt(variance), mean * 0.05, 1);
-  return latest.responseTimeMs > mean + t.sigmas * sigma;
+  return latest.responseTimeMs > mean + Math.max(t.sigmas * sigma, t.minExcessMs);
 }
 
 /**

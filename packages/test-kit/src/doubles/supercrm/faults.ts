@@ -3,6 +3,8 @@ export type SuperCrmFault =
   | { type: 'unavailable' }
   | { type: 'rate-limited'; retryAfterSeconds?: number }
   | { type: 'delay'; ms: number }
+  /** Answer this status (e.g. a 422 the client must not retry) without touching the data. */
+  | { type: 'status'; status: number }
   /** Commit the write, then destroy the socket without answering: a lost response. */
   | { type: 'drop-response-after-commit' }
   /**

@@ -184,6 +184,8 @@ export function createSuperCrmDouble(options: SuperCrmDoubleOptions = {}): Super
       case 'delay':
         await sleep(fault.ms);
         return;
+      case 'status':
+        return reply.code(fault.status).send({ error: 'injected', message: `injected: status ${fault.status}` });
       case 'drop-response-after-commit':
         dropAfterCommit.add(request);
         return;
