@@ -14,6 +14,8 @@ export interface SystemStackOptions {
   redisUrl: string;
   crm: SuperCrmDouble;
   evolution: EvolutionDouble;
+  /** The ingress's port, when a double must know it in advance (Evolution's webhook URL); default a free one. */
+  ingressPort?: number;
   /** Worker processes started with the ingress (default 1). */
   workers?: number;
   /** Scenario-specific variables for every process (retry policy, lock duration…). */
@@ -77,7 +79,7 @@ async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
  * production) against the given Redis and HTTP doubles, under a fresh queue prefix.
  */
 export async function startSystemStack(options: SystemStackOptions): Promise<SystemStack> {
-  const ingressPort = await freePort();
+  const ingressPort = options.ingressPort ?? (await freePort());
   const queuePrefix = uniquePrefix(options.label ?? 'stack');
   const env = systemEnv({
     redisUrl: options.redisUrl,

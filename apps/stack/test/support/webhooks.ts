@@ -23,13 +23,34 @@ export interface InboundText {
   pushName?: string;
 }
 
-/** An Evolution `messages.upsert` of an inbound text, as Evolution posts it (token header). */
-export function postEvolutionText(ingressUrl: string, message: InboundText): Promise<PostOutcome> {
-  const body = evolutionText({ id: message.id, phone: message.phone, text: message.text, pushName: message.pushName });
+/** Any Evolution webhook body, as Evolution posts it (token header). */
+export function postEvolution(ingressUrl: string, body: object): Promise<PostOutcome> {
   return post(`${ingressUrl}/webhooks/evolution`, JSON.stringify(body), {
     'content-type': 'application/json',
     'x-webhook-token': STACK_SECRETS.EVOLUTION_WEBHOOK_TOKEN,
   });
+}
+
+/** An Evolution `messages.upsert` of an inbound text. */
+export function postEvolutionText(ingressUrl: string, message: InboundText): Promise<PostOutcome> {
+  return postEvolution(
+    ingressUrl,
+    evolutionText({ id: message.id, phone: message.phone, text: message.text, pushName: message.pushName }),
+  );
+}
+
+/** `POST /api/messages`: the status and the send's id. */
+export async function postApiMessage(
+  ingressUrl: string,
+  message: { instance: string; to: string; text: string },
+): Promise<{ status: number; id?: string }> {
+  const res = await fetch(`${ingressUrl}/api/messages`, {
+    method: 'POST',
+    body: JSON.stringify(message),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${STACK_SECRETS.API_TOKEN}` },
+  });
+  const body = (await res.json()) as { id?: string };
+  return { status: res.status, id: body.id };
 }
 
 /** A WUZAPI webhook in its default form encoding, authenticated by the shared token. */
