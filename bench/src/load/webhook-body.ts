@@ -30,6 +30,9 @@ export function evolutionTextWebhookTemplate(): (id: string) => string {
 /** What the ingress stores for that webhook (the events job), for ceilings and backlogs that skip HTTP. */
 export function storedEventJob(id: string) {
   const { apikey: _secret, ...payload } = evolutionTextWebhook(id);
+  // The ingress leaves Baileys' key material out (EVOLUTION_DROPPED_KEYS): same job size here.
+  const { messageContextInfo: _keys, ...message } = payload.data.message;
+  payload.data.message = message as typeof payload.data.message;
   return {
     source: 'evolution' as const,
     event: 'messages.upsert',
