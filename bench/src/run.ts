@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot, startRedisServer } from '@zaprelay/test-kit';
@@ -73,7 +73,8 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
   const at = previous.indexOf(ANALYSIS_HEADING);
   const keptAnalysis = at >= 0 ? previous.slice(at) : undefined;
   const seconds = (Date.now() - started) / 1000;
-  writeFileSync(file, renderBenchmarks({ machine, settings, results, table, seconds, keptAnalysis }));
+  const loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  writeFileSync(file, renderBenchmarks({ machine, settings, results, table, seconds, loadAverageAtEnd, keptAnalysis }));
   spawnSync(join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
 
   process.stdout.write(`\n${markdownTable(table)}\n\n`);

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
   cpu: string;
@@ -8,6 +8,8 @@ export interface Machine {
   redis: string;
   date: string;
   platform: string;
+  /** 1-minute load average when the bench started: other work on the machine shows here. */
+  loadAverage: number;
 }
 
 export function describeMachine(redisVersion: string): Machine {
@@ -20,5 +22,6 @@ export function describeMachine(redisVersion: string): Machine {
     redis: redisVersion,
     date: new Date().toISOString(),
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

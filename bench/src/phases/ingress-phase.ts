@@ -2,12 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { QUEUES } from '@zaprelay/core';
 import { freePort } from '@zaprelay/test-kit';
 import { startBenchProcess } from '../infra/bench-process.js';
+import { measureCpu } from '../infra/cpu-time.js';
 import { deletePrefix, memoryByKind, usedMemory } from '../infra/redis-memory.js';
 import { sampleRss } from '../infra/rss-sampler.js';
 import { type LoadResult, runLoad } from '../load/run-load.js';
 import { type BenchContext, benchPrefix, startIngress } from './context.js';
 
-export interface RawAddResult {
+/** CPU microseconds per request (or add) of the process measured and of redis-server. */
+interface CpuPerOp {
+  cpuUsPerOp: number;
+  redisCpuUsPerOp: number;
+}
+
+export interface RawAddResult extends CpuPerOp {
   requestsPerSecond: number;
   total: number;
   p50Ms: number;
@@ -23,9 +30,9 @@ export interface RedisPerEvent {
 }
 
 export interface IngressResults {
-  bare: LoadResult;
+  bare: LoadResult & CpuPerOp;
   rawAdd: RawAddResult;
-  ingress: LoadResult;
+  ingress: LoadResult & CpuPerOp;
   rss: { peakBytes: number; lastBytes: number; samples: number };
   redis: RedisPerEvent;
 }
@@ -60,7 +67,7 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   await bareProc.ready;
   const bareUrl = `http://127.0.0.1:${barePort}/webhooks/evolution`;
   await load(bareUrl, warmupSeconds);
-  const bare = await load(bareUrl, durationSeconds);
+  const bare = await measureCpu(bareProc.pid, ctx.redis, () => load(bareUrl, durationSeconds));
   assertAllAccepted('bare Fastify', bare);
   await bareProc.stop();
 
@@ -81,7 +88,8 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   const memoryBefore = await usedMemory(ctx.redis);
   const rssSampler = sampleRss(ingressProc.child.pid as number);
   const warm = await load(ingressProc.url, warmupSeconds);
-  const ingress = await load(ingressProc.url, durationSeconds);
+  const ingressPid = ingressProc.child.pid as number;
+  const ingress = await measureCpu(ingressPid, ctx.redis, () => load(ingressProc.url, durationSeconds));
   const rss = rssSampler.stop();
   assertAllAccepted('ingress warm-up', warm);
   assertAllAccepted('ingress', ingress);

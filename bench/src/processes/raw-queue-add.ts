@@ -1,4 +1,5 @@
 import { createQueue, createRedisConnection, loadConfig, QUEUES } from '@zaprelay/core';
+import { redisCpuSeconds } from '../infra/cpu-time.js';
 import { storedEventJob } from '../load/webhook-body.js';
 
 /**
@@ -34,11 +35,20 @@ async function addFor(seconds: number): Promise<number[]> {
 }
 
 await addFor(warmupSeconds);
+const [cpu0, redis0] = [process.cpuUsage(), await redisCpuSeconds(connection)];
 const latencies = await addFor(durationSeconds);
+const [cpu1, redis1] = [process.cpuUsage(cpu0), await redisCpuSeconds(connection)];
 latencies.sort((a, b) => a - b);
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
 process.stdout.write(
-  `${JSON.stringify({ requestsPerSecond: latencies.length / durationSeconds, total: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) })}\n`,
+  `${JSON.stringify({
+    requestsPerSecond: latencies.length / durationSeconds,
+    total: latencies.length,
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    cpuUsPerOp: (cpu1.user + cpu1.system) / latencies.length,
+    redisCpuUsPerOp: ((redis1 - redis0) * 1e6) / latencies.length,
+  })}\n`,
 );
 await queue.close();
 connection.disconnect();

@@ -6,6 +6,7 @@ import { type BenchResults, markdownTable, type Row } from './targets.js';
 export const ANALYSIS_HEADING = '## Why the misses, and where the time goes';
 
 const kb = (bytes: number) => `${Math.round(bytes)} B`;
+const us = (micros: number) => `${Math.round(micros)} µs`;
 
 export function renderBenchmarks(opts: {
   machine: Machine;
@@ -13,6 +14,7 @@ export function renderBenchmarks(opts: {
   results: BenchResults;
   table: Row[];
   seconds: number;
+  loadAverageAtEnd: number;
   keptAnalysis: string | undefined;
 }): string {
   const { machine: m, settings: s, results: r, table } = opts;
@@ -21,7 +23,7 @@ export function renderBenchmarks(opts: {
   const limiter = r.limiter
     .map(
       (l) =>
-        `- ${l.workers} worker process${l.workers > 1 ? 'es' : ''}: ${l.requests} requests; per full ${l.windowMs / 1000} s window ` +
+        `  - ${l.workers} worker process${l.workers > 1 ? 'es' : ''}: ${l.requests} requests; per full ${l.windowMs / 1000} s window ` +
         `${l.perFullWindow.join(', ')} (utilisation min ${l.minUtilisation.toFixed(3)}, mean ${l.meanUtilisation.toFixed(3)}); ` +
         `most in any sliding window ${Math.round(l.slidingMaxRatio * l.max)} of ${l.max}; ${l.refused} refused (429).`,
     )
@@ -43,6 +45,7 @@ end is written by hand and kept when the bench rewrites this file.
 | Node | ${m.node} |
 | Redis | ${m.redis} |
 | date | ${m.date} |
+| load average (1 min) at start / end | ${m.loadAverage} / ${opts.loadAverageAtEnd} |
 | bench wall time | ${Math.round(opts.seconds)} s |
 
 ## Results
@@ -60,15 +63,19 @@ ${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => 
   request of the run got a 2xx and every one is in the queue. The same load against **bare Fastify** (same route,
   JSON parsed, nothing stored), and **raw Queue.add**: a process doing nothing but \`Queue.add\` of the same job with
   the same options, ${s.connections} in flight, same warm-up and duration.
+- **CPU per webhook** in the measured run (\`/proc/<pid>/stat\`, \`INFO cpu\`; the load generator not counted):
+  ingress ${us(r.ingress.ingress.cpuUsPerOp)} + Redis ${us(r.ingress.ingress.redisCpuUsPerOp)}; bare Fastify
+  ${us(r.ingress.bare.cpuUsPerOp)}; raw Queue.add ${us(r.ingress.rawAdd.cpuUsPerOp)} + Redis
+  ${us(r.ingress.rawAdd.redisCpuUsPerOp)} per add.
 - **Workers**: the real ingress stores ${r.workers.events} webhooks (after ${300} warm-up events) into the
   paused events queue and is stopped; the queue is resumed and one worker process (\`apps/worker/src/main.ts\`,
   concurrency ${r.workers.concurrency}) turns each into a CRM job and each CRM job into one request to the SuperCRM
   double (contact known, so one request per event). Clock: resume → the last activity the double created. The CRM
-  limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms, which the
-  CRM limiter (\`crm-limiter.ts\`: one job per ceil((W + max(1 % W, 200 ms)) / N)) turns into one job per 1 ms, a
-  ceiling of ${r.workers.crmLimit.limiterCeilingPerSecond}/s, well above the measured rate: the limiter does not
-  bind. **Raw BullMQ**: a bare \`Worker\` with the same concurrency and a no-op processor drains the same number of
-  jobs (same payload) from a paused-then-resumed queue.
+  limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms, the
+  loosest the CRM limiter can express (\`crm-limiter.ts\`: one job per ceil((W + max(1 % W, 200 ms)) / N), here
+  1 ms, nominally ${r.workers.crmLimit.limiterCeilingPerSecond}/s); the double itself never limits. **Raw BullMQ**: a bare \`Worker\` with the same concurrency and a no-op processor drains the same number of
+  jobs (same payload) from a paused-then-resumed queue; and once more under the limiter the CRM queue gets here
+  (\`{max: 1, duration: 1 ms}\`): ${Math.round(r.workers.rawNoopLimited.jobsPerSecond)}/s.
 - **Limiter**: ${s.limiter.backlog} events queued, then worked off by 1 and by 4 worker processes against the
   double with the limit shortened to ${s.limiter.max} requests per ${s.limiter.windowMs / 1000} s (the limiter spaces
   jobs by ceil((${s.limiter.windowMs} + 200) / ${s.limiter.max}) ms, i.e. at most

@@ -72,6 +72,13 @@ export function rows({ ingress, workers, limiter }: BenchResults): Row[] {
     met: w >= TARGETS.workersVsRaw,
     miss: w >= TARGETS.workersVsRaw ? undefined : `${ratio(w)}, ${pct(w, TARGETS.workersVsRaw)} short of 0.8×`,
   });
+  out.push({
+    what: 'Workers vs no-op jobs under the CRM queue limiter used here ({max: 1, duration: 1 ms})',
+    zaprelay: perSec(workers.endToEnd.eventsPerSecond),
+    ceiling: `raw BullMQ no-op jobs, same limiter ${perSec(workers.rawNoopLimited.jobsPerSecond)}`,
+    ratio: ratio(workers.endToEnd.eventsPerSecond / workers.rawNoopLimited.jobsPerSecond),
+    target: '(reported)',
+  });
   for (const l of limiter) {
     const ok = l.minUtilisation >= TARGETS.limiterUtilisation && l.slidingMaxRatio <= 1 && l.refused === 0;
     const misses = [
