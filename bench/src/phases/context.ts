@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppProcess, freePort, startAppProcess, waitForHttp } from '@zaprelay/test-kit';
+import { type AppProcess, freePort, startAppProcess, waitFor } from '@zaprelay/test-kit';
 import type { Redis } from 'ioredis';
 import type { ChildRegistry } from '../infra/child-registry.js';
 import { BENCH_WEBHOOK_TOKEN } from '../load/webhook-body.js';
@@ -69,12 +69,12 @@ export async function startWorker(ctx: BenchContext, prefix: string, env: Record
   return proc;
 }
 
+/** Until `url` answers 200: /health/ready answers 503 until the process' Redis client is connected. */
 async function waitReady(proc: AppProcess, url: string) {
-  const status = await Promise.race([
-    waitForHttp(url, 30_000),
+  await Promise.race([
+    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, 30_000, 100),
     proc.exited.then((code) => {
       throw new Error(`process exited (${code}) before it was ready:\n${proc.output().slice(-2000)}`);
     }),
   ]);
-  if (status !== 200) throw new Error(`${url} answered ${status}:\n${proc.output().slice(-2000)}`);
 }
