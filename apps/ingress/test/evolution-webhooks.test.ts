@@ -94,6 +94,27 @@ describe('POST /webhooks/evolution', () => {
     expect(job?.data.payload.data.message.conversation).toBe(pasted);
   });
 
+  it("leaves Baileys' messageContextInfo (key material) out of the job, also inside wrappers, content intact", async () => {
+    const text = evolutionText({ id: 'MSG-CTX', text: 'Olá' });
+    expect(text.data.message).toHaveProperty('messageContextInfo');
+    const ephemeral = evolutionText({ id: 'MSG-CTX-EPH' });
+    const wrapped = {
+      ...ephemeral,
+      data: { ...ephemeral.data, message: { ephemeralMessage: { message: ephemeral.data.message } } },
+    };
+    for (const body of [text, wrapped]) {
+      const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
+      expect(res.statusCode).toBe(202);
+    }
+    const [plain, inWrapper] = await ingress.storedEvents();
+    expect(JSON.stringify([plain, inWrapper])).not.toContain('messageContextInfo');
+    expect(JSON.stringify([plain, inWrapper])).not.toContain('messageSecret');
+    expect(plain?.payload).toMatchObject({ data: { key: { id: 'MSG-CTX' }, message: { conversation: 'Olá' } } });
+    expect(inWrapper?.payload).toMatchObject({
+      data: { message: { ephemeralMessage: { message: { conversation: expect.any(String) } } } },
+    });
+  });
+
   it('keeps a text message job to a few KB', async () => {
     const res = await ingress.app.inject({
       url: '/webhooks/evolution',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import { evolutionTextWebhook } from './webhook-body.js';
+import { evolutionTextWebhookTemplate } from './webhook-body.js';
 
 /**
  * The load generator, in its own process so it does not share an event loop
@@ -9,25 +9,24 @@ import { evolutionTextWebhook } from './webhook-body.js';
 interface LoadSpec {
   url: string;
   connections: number;
-  durationSeconds: number;
+  /** Either a duration or a fixed number of requests. */
+  durationSeconds?: number;
+  amount?: number;
   headers?: Record<string, string>;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 const runId = randomUUID().slice(0, 8);
+const body = evolutionTextWebhookTemplate();
 let n = 0;
 
 const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
-  duration: spec.durationSeconds,
+  ...(spec.amount ? { amount: spec.amount } : { duration: spec.durationSeconds }),
   method: 'POST',
   headers: { 'content-type': 'application/json', ...spec.headers },
-  requests: [
-    {
-      setupRequest: (req) => ({ ...req, body: JSON.stringify(evolutionTextWebhook(`${runId}-${n++}`)) }),
-    },
-  ],
+  requests: [{ setupRequest: (req) => ({ ...req, body: body(`${runId}-${n++}`) }) }],
 });
 
 process.stdout.write(
@@ -39,5 +38,6 @@ process.stdout.write(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    bodyBytes: Buffer.byteLength(body('x')),
   })}\n`,
 );

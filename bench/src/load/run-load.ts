@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startBenchProcess } from '../infra/bench-process.js';
+import type { ChildRegistry } from '../infra/child-registry.js';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -9,29 +9,19 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  bodyBytes: number;
 }
 
-const child = fileURLToPath(new URL('./autocannon-child.ts', import.meta.url));
-
-/** Runs autocannon in a separate process against `url`. */
-export function runLoad(spec: {
+export interface LoadSpec {
   url: string;
   connections: number;
-  durationSeconds: number;
+  /** Either a duration or a fixed number of requests. */
+  durationSeconds?: number;
+  amount?: number;
   headers?: Record<string, string>;
-}): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', child, JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    proc.stdout.on('data', (c) => {
-      out += String(c);
-    });
-    proc.once('exit', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) return reject(new Error(`load generator exited ${code}: ${out}`));
-      resolve(JSON.parse(line) as LoadResult);
-    });
-  });
+}
+
+/** Runs autocannon in a separate process against `url`. */
+export function runLoad(children: ChildRegistry, spec: LoadSpec): Promise<LoadResult> {
+  return startBenchProcess<LoadResult>(children, 'load/autocannon-child.ts', spec).result;
 }

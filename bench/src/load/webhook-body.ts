@@ -1,11 +1,43 @@
 import { evolutionText } from '@zaprelay/test-kit';
 
-/** A realistic Evolution `messages.upsert` text webhook with a unique message id. */
-export function evolutionTextWebhook(id: string) {
+/** Instance name of every bench webhook; its token is the ingress' EVOLUTION_WEBHOOK_TOKEN. */
+export const BENCH_INSTANCE = 'bench';
+export const BENCH_WEBHOOK_TOKEN = 'bench-evolution-token';
+export const BENCH_PHONE = '+5511987654321';
+
+/** A realistic Evolution `messages.upsert` text webhook (as Evolution posts it, token in `apikey`) with a unique message id. */
+export function evolutionTextWebhook(id: string, phone = BENCH_PHONE) {
   return evolutionText({
-    instance: 'bench',
+    instance: BENCH_INSTANCE,
+    apikey: BENCH_WEBHOOK_TOKEN,
     id: `BENCH${id}`,
-    phone: '+5511987654321',
+    phone,
     text: 'Olá! Gostaria de saber o horário de funcionamento de amanhã.',
   });
+}
+
+/**
+ * The same webhook as a string with the id spliced in: the load generator
+ * builds tens of thousands of bodies per second and must not become the
+ * bottleneck by building objects.
+ */
+export function evolutionTextWebhookTemplate(): (id: string) => string {
+  const marker = 'BENCH-ID-MARKER';
+  const [head, tail] = JSON.stringify(evolutionTextWebhook(marker)).split(`BENCH${marker}`) as [string, string];
+  return (id) => `${head}BENCH${id}${tail}`;
+}
+
+/** What the ingress stores for that webhook (the events job), for ceilings and backlogs that skip HTTP. */
+export function storedEventJob(id: string) {
+  const { apikey: _secret, ...payload } = evolutionTextWebhook(id);
+  // The ingress leaves Baileys' key material out (EVOLUTION_DROPPED_KEYS): same job size here.
+  const { messageContextInfo: _keys, ...message } = payload.data.message;
+  payload.data.message = message as typeof payload.data.message;
+  return {
+    source: 'evolution' as const,
+    event: 'messages.upsert',
+    instance: payload.instance,
+    receivedAt: Date.now(),
+    payload,
+  };
 }

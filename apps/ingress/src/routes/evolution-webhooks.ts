@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { evolutionAuthorized } from '../auth/webhook-auth.js';
 import { evolutionDedupeKey } from '../enqueue/dedupe-keys.js';
-import { stripInlineMedia } from '../enqueue/strip-inline-media.js';
+import { EVOLUTION_DROPPED_KEYS, stripInlineMedia } from '../enqueue/strip-inline-media.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { canonicalEventName, evolutionWebhookSchema, HANDLED_EVOLUTION_EVENTS } from '../schemas/evolution-webhook.js';
 import { isObject, type WebhookRouteDeps } from './webhook-deps.js';
@@ -29,7 +29,7 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
       source: 'evolution',
       event,
       instance: envelope.instance,
-      payload: stripInlineMedia({ ...envelope, event }, config.WEBHOOK_MAX_INLINE_BYTES),
+      payload: stripInlineMedia({ ...envelope, event }, config.WEBHOOK_MAX_INLINE_BYTES, EVOLUTION_DROPPED_KEYS),
       dedupeKey: evolutionDedupeKey(event, envelope.instance, envelope.data),
     });
     metrics.event('evolution', event, result.status);

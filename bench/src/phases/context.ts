@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { type AppProcess, freePort, startAppProcess, waitFor } from '@zaprelay/test-kit';
+import type { Redis } from 'ioredis';
+import type { ChildRegistry } from '../infra/child-registry.js';
+import { BENCH_WEBHOOK_TOKEN } from '../load/webhook-body.js';
+
+export interface BenchSettings {
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  /** Events in the end-to-end backlog (and no-op jobs in the raw one). */
+  workerEvents: number;
+  workerConcurrency: number;
+  limiter: { max: number; windowMs: number; backlog: number };
+}
+
+export interface BenchContext {
+  redisUrl: string;
+  /** The bench's own client, for INFO, counts, pause/resume and cleanup of its own prefixes. */
+  redis: Redis;
+  children: ChildRegistry;
+  settings: BenchSettings;
+  /** Extra environment for every app process (e.g. NODE_OPTIONS=--cpu-prof). */
+  appEnv: Record<string, string>;
+  log(message: string): void;
+}
+
+/** A queue prefix no one else uses: every key the bench creates lives under one. */
+export const benchPrefix = (what: string) => `bench-${what}-${randomUUID().slice(0, 8)}`;
+
+/** Runs an app's main.ts in its own process (like `pnpm start:<app>`), tracked for cleanup. */
+export function startApp(
+  ctx: BenchContext,
+  app: 'ingress' | 'worker',
+  env: Record<string, string>,
+): AppProcess & { stop(): Promise<void> } {
+  const proc = startAppProcess(app, {
+    REDIS_URL: ctx.redisUrl,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    EVOLUTION_MONITORING_ENABLED: 'false',
+    ...ctx.appEnv,
+    ...env,
+  });
+  ctx.children.track(app, proc.child);
+  return { ...proc, stop: () => ctx.children.stop(proc.child) };
+}
+
+export async function startIngress(ctx: BenchContext, prefix: string) {
+  const port = await freePort();
+  const proc = startApp(ctx, 'ingress', {
+    QUEUE_PREFIX: prefix,
+    PORT: String(port),
+    EVOLUTION_WEBHOOK_TOKEN: BENCH_WEBHOOK_TOKEN,
+  });
+  await waitReady(proc, `http://127.0.0.1:${port}/health/ready`);
+  return { ...proc, url: `http://127.0.0.1:${port}/webhooks/evolution` };
+}
+
+export async function startWorker(ctx: BenchContext, prefix: string, env: Record<string, string>) {
+  const port = await freePort();
+  const proc = startApp(ctx, 'worker', {
+    QUEUE_PREFIX: prefix,
+    WORKER_METRICS_PORT: String(port),
+    WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
+    ...env,
+  });
+  await waitReady(proc, `http://127.0.0.1:${port}/health/ready`);
+  return proc;
+}
+
+/** Until `url` answers 200: /health/ready answers 503 until the process' Redis client is connected. */
+async function waitReady(proc: AppProcess, url: string) {
+  await Promise.race([
+    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, 30_000, 100),
+    proc.exited.then((code) => {
+      throw new Error(`process exited (${code}) before it was ready:\n${proc.output().slice(-2000)}`);
+    }),
+  ]);
+}

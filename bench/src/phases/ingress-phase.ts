@@ -1,0 +1,117 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QUEUES } from '@zaprelay/core';
+import { freePort } from '@zaprelay/test-kit';
+import { startBenchProcess } from '../infra/bench-process.js';
+import { measureCpu } from '../infra/cpu-time.js';
+import { deletePrefix, memoryByKind, usedMemory } from '../infra/redis-memory.js';
+import { sampleRss } from '../infra/rss-sampler.js';
+import { type LoadResult, runLoad } from '../load/run-load.js';
+import { type BenchContext, benchPrefix, startIngress } from './context.js';
+
+/** CPU microseconds per request (or add) of the process measured and of redis-server. */
+interface CpuPerOp {
+  cpuUsPerOp: number;
+  redisCpuUsPerOp: number;
+}
+
+export interface RawAddResult extends CpuPerOp {
+  requestsPerSecond: number;
+  total: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface RedisPerEvent {
+  events: number;
+  usedMemoryDelta: number;
+  bytesPerEvent: number;
+  /** MEMORY USAGE per kind of key, per event. */
+  breakdown: { kind: string; keys: number; bytesPerEvent: number }[];
+}
+
+export interface IngressResults {
+  bare: LoadResult & CpuPerOp;
+  rawAdd: RawAddResult;
+  ingress: LoadResult & CpuPerOp;
+  rss: { peakBytes: number; lastBytes: number; samples: number };
+  redis: RedisPerEvent;
+}
+
+function assertAllAccepted(what: string, r: LoadResult) {
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+    throw new Error(`${what}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+  }
+}
+
+const keyKind = (prefix: string) => (key: string) => {
+  const rest = key.slice(prefix.length + 1);
+  if (rest.startsWith('dedupe:')) return 'dedupe marker';
+  if (rest === `${QUEUES.events}:events`) return 'event stream (capped)';
+  if (rest === `${QUEUES.events}:wait`) return 'wait list';
+  if (rest.startsWith(`${QUEUES.events}:evolution-`)) return 'job hash';
+  return 'other';
+};
+
+/**
+ * Bare Fastify, raw Queue.add and the real ingress, one after the other on
+ * the same machine and Redis, each warmed up first. The ingress runs with no
+ * workers, so its queued events also give Redis' bytes per event.
+ */
+export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
+  const { connections, warmupSeconds, durationSeconds } = ctx.settings;
+  const load = (url: string, seconds: number) => runLoad(ctx.children, { url, connections, durationSeconds: seconds });
+
+  ctx.log(`ingress 1/3: bare Fastify, ${connections} connections, ${warmupSeconds}+${durationSeconds} s`);
+  const barePort = await freePort();
+  const bareProc = startBenchProcess(ctx.children, 'processes/bare-fastify.ts', {}, { PORT: String(barePort) });
+  await bareProc.ready;
+  const bareUrl = `http://127.0.0.1:${barePort}/webhooks/evolution`;
+  await load(bareUrl, warmupSeconds);
+  const bare = await measureCpu(bareProc.pid, ctx.redis, () => load(bareUrl, durationSeconds));
+  assertAllAccepted('bare Fastify', bare);
+  await bareProc.stop();
+
+  ctx.log(`ingress 2/3: raw BullMQ Queue.add, ${connections} in flight, ${warmupSeconds}+${durationSeconds} s`);
+  const rawPrefix = benchPrefix('raw-add');
+  const rawAdd = await startBenchProcess<RawAddResult>(
+    ctx.children,
+    'processes/raw-queue-add.ts',
+    { concurrency: connections, durationSeconds, warmupSeconds },
+    { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: rawPrefix },
+  ).result;
+  await deletePrefix(ctx.redis, rawPrefix);
+
+  ctx.log(`ingress 3/3: zaprelay ingress (main.ts, LOG_LEVEL=warn, no workers), ${warmupSeconds}+${durationSeconds} s`);
+  const prefix = benchPrefix('ingress');
+  const ingressProc = await startIngress(ctx, prefix);
+  await sleep(300);
+  const memoryBefore = await usedMemory(ctx.redis);
+  const rssSampler = sampleRss(ingressProc.child.pid as number);
+  const warm = await load(ingressProc.url, warmupSeconds);
+  const ingressPid = ingressProc.child.pid as number;
+  const ingress = await measureCpu(ingressPid, ctx.redis, () => load(ingressProc.url, durationSeconds));
+  const rss = rssSampler.stop();
+  assertAllAccepted('ingress warm-up', warm);
+  assertAllAccepted('ingress', ingress);
+  await ingressProc.stop();
+  await sleep(300);
+
+  const memoryAfter = await usedMemory(ctx.redis);
+  const events = await ctx.redis.llen(`${prefix}:${QUEUES.events}:wait`);
+  // autocannon stops counting at the deadline: the requests then in flight (one per connection) were sent but not counted.
+  const counted = warm.total + ingress.total;
+  if (events < counted || events > counted + 2 * connections) {
+    throw new Error(
+      `ingress answered 202 to ${counted} webhooks (+ up to ${2 * connections} in flight) but ${events} are queued`,
+    );
+  }
+  const byKind = await memoryByKind(ctx.redis, prefix, keyKind(prefix));
+  const redis: RedisPerEvent = {
+    events,
+    usedMemoryDelta: memoryAfter - memoryBefore,
+    bytesPerEvent: (memoryAfter - memoryBefore) / events,
+    breakdown: [...byKind].map(([kind, { keys, bytes }]) => ({ kind, keys, bytesPerEvent: bytes / events })),
+  };
+  await deletePrefix(ctx.redis, prefix);
+  return { bare, rawAdd, ingress, rss, redis };
+}

@@ -1,0 +1,96 @@
+import type { Machine } from '../infra/machine.js';
+import type { BenchSettings } from '../phases/context.js';
+import { type BenchResults, markdownTable, type Row } from './targets.js';
+
+/** Everything from this heading on is written by hand and kept when `pnpm bench` rewrites the file. */
+export const ANALYSIS_HEADING = '## Why the misses, and where the time goes';
+
+const kb = (bytes: number) => `${Math.round(bytes)} B`;
+const us = (micros: number) => `${Math.round(micros)} µs`;
+
+export function renderBenchmarks(opts: {
+  machine: Machine;
+  settings: BenchSettings;
+  results: BenchResults;
+  table: Row[];
+  seconds: number;
+  loadAverageAtEnd: number;
+  keptAnalysis: string | undefined;
+}): string {
+  const { machine: m, settings: s, results: r, table } = opts;
+  const misses = table.filter((row) => row.met === false);
+  const redis = r.ingress.redis;
+  const limiter = r.limiter
+    .map(
+      (l) =>
+        `  - ${l.workers} worker process${l.workers > 1 ? 'es' : ''}: ${l.requests} requests; per full ${l.windowMs / 1000} s window ` +
+        `${l.perFullWindow.join(', ')} (utilisation min ${l.minUtilisation.toFixed(3)}, mean ${l.meanUtilisation.toFixed(3)}); ` +
+        `most in any sliding window ${Math.round(l.slidingMaxRatio * l.max)} of ${l.max}; ${l.refused} refused (429).`,
+    )
+    .join('\n');
+  return `# Benchmarks
+
+Written by \`pnpm bench\` (bench/src/run.ts); every ratio below compares figures measured side by side in one run, on
+one machine, against one private \`redis-server\` (no persistence). The section "${ANALYSIS_HEADING.slice(3)}" at the
+end is written by hand and kept when the bench rewrites this file.
+
+## Machine
+
+| | |
+| --- | --- |
+| CPU | ${m.cpu} |
+| cores | ${m.cores} |
+| RAM | ${m.ramGiB} GiB |
+| OS | ${m.platform} |
+| Node | ${m.node} |
+| Redis | ${m.redis} |
+| date | ${m.date} |
+| load average (1 min) at start / end | ${m.loadAverage} / ${opts.loadAverageAtEnd} |
+| bench wall time | ${Math.round(opts.seconds)} s |
+
+## Results
+
+${markdownTable(table)}
+
+${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => `- **${row.what}**: ${row.miss}.`).join('\n')}`}
+
+## How each figure was taken
+
+- **Ingress**: \`apps/ingress/src/main.ts\` in its own process (\`LOG_LEVEL=warn\`, token auth as Evolution sends it,
+  no workers), autocannon in another process: ${s.connections} connections, ${s.warmupSeconds} s warm-up, then
+  ${s.durationSeconds} s measured, each request a realistic Evolution \`messages.upsert\` text webhook
+  (${r.ingress.ingress.bodyBytes} B) with its own message id, so the dedupe marker never short-circuits. Every
+  request of the run got a 2xx and every one is in the queue. The same load against **bare Fastify** (same route,
+  JSON parsed, nothing stored), and **raw Queue.add**: a process doing nothing but \`Queue.add\` of the same job with
+  the same options, ${s.connections} in flight, same warm-up and duration.
+- **CPU per webhook** in the measured run (\`/proc/<pid>/stat\`, \`INFO cpu\`; the load generator not counted):
+  ingress ${us(r.ingress.ingress.cpuUsPerOp)} + Redis ${us(r.ingress.ingress.redisCpuUsPerOp)}; bare Fastify
+  ${us(r.ingress.bare.cpuUsPerOp)}; raw Queue.add ${us(r.ingress.rawAdd.cpuUsPerOp)} + Redis
+  ${us(r.ingress.rawAdd.redisCpuUsPerOp)} per add.
+- **Workers**: the real ingress stores ${r.workers.events} webhooks (after ${300} warm-up events) into the
+  paused events queue and is stopped; the queue is resumed and one worker process (\`apps/worker/src/main.ts\`,
+  concurrency ${r.workers.concurrency}) turns each into a CRM job and each CRM job into one request to the SuperCRM
+  double (contact known, so one request per event). Clock: resume → the last activity the double created. The CRM
+  limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms, the
+  loosest the CRM limiter can express (\`crm-limiter.ts\`: one job per ceil((W + max(1 % W, 200 ms)) / N), here
+  1 ms, nominally ${r.workers.crmLimit.limiterCeilingPerSecond}/s); the double itself never limits. **Raw BullMQ**: a bare \`Worker\` with the same concurrency and a no-op processor drains the same number of
+  jobs (same payload) from a paused-then-resumed queue; and once more under the limiter the CRM queue gets here
+  (\`{max: 1, duration: 1 ms}\`): ${Math.round(r.workers.rawNoopLimited.jobsPerSecond)}/s.
+- **Limiter**: ${s.limiter.backlog} events queued, then worked off by 1 and by 4 worker processes against the
+  double with the limit shortened to ${s.limiter.max} requests per ${s.limiter.windowMs / 1000} s (the limiter spaces
+  jobs by ceil((${s.limiter.windowMs} + 200) / ${s.limiter.max}) ms, i.e. at most
+  ${(s.limiter.windowMs / Math.ceil((s.limiter.windowMs + Math.max(s.limiter.windowMs / 100, 200)) / s.limiter.max)).toFixed(1)}
+  per window). From the double's request log: requests in each full window laid end to end from the first request
+  (utilisation = count / limit), and the most in any sliding window.
+${limiter}
+- **Ingress RSS**: \`VmRSS\` from \`/proc/<pid>/status\` every 200 ms during warm-up and run: peak
+  ${(r.ingress.rss.peakBytes / 2 ** 20).toFixed(1)} MB, at the end ${(r.ingress.rss.lastBytes / 2 ** 20).toFixed(1)} MB
+  (${r.ingress.rss.samples} samples).
+- **Redis per queued event**: \`INFO memory\` \`used_memory\` before the ingress run and after it (no workers),
+  divided by the ${redis.events} events queued: ${kb(redis.usedMemoryDelta)} / ${redis.events} =
+  ${kb(redis.bytesPerEvent)}. \`MEMORY USAGE\` of the keys, per event:
+  ${redis.breakdown.map((b) => `${b.kind} ${kb(b.bytesPerEvent)} (${b.keys} keys)`).join(', ')}. The event stream
+  is capped by BullMQ at about 10 000 entries, so its share shrinks as the queue grows.
+
+${opts.keptAnalysis ?? `${ANALYSIS_HEADING}\n\n(not written yet)\n`}`;
+}

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { repoRoot, startRedisServer } from '@zaprelay/test-kit';
+import { Redis } from 'ioredis';
+import { createChildRegistry } from './infra/child-registry.js';
+import { describeMachine, type Machine } from './infra/machine.js';
+import { redisVersion } from './infra/redis-memory.js';
+import type { BenchContext, BenchSettings } from './phases/context.js';
+import { benchIngress } from './phases/ingress-phase.js';
+import { benchLimiter } from './phases/limiter-phase.js';
+import { benchWorkers } from './phases/workers-phase.js';
+import { ANALYSIS_HEADING, renderBenchmarks } from './report/benchmarks-md.js';
+import { markdownTable, rows } from './report/targets.js';
+
+/**
+ * `pnpm bench`: ingress, workers, limiter and memory, each measured side by
+ * side with its ceiling in this one run, against a private redis-server.
+ * Prints the table and rewrites BENCHMARKS.md (keeping its hand-written analysis).
+ *
+ * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the ingress and worker processes there;
+ * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little);
+ * BENCH_ONLY=ingress,workers,limiter runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
+ */
+const full: BenchSettings = {
+  connections: 50,
+  warmupSeconds: 3,
+  durationSeconds: 10,
+  workerEvents: 5000,
+  workerConcurrency: 10,
+  // 100 per 20 s: the limiter's 200 ms minimum slack costs 1 %, as the default 60 s window's 1 % margin does.
+  limiter: { max: 100, windowMs: 20_000, backlog: 215 },
+};
+const quick: BenchSettings = {
+  ...full,
+  warmupSeconds: 1,
+  durationSeconds: 3,
+  workerEvents: 1000,
+  limiter: { max: 20, windowMs: 2000, backlog: 50 },
+};
+const settings = process.env.BENCH_QUICK ? quick : full;
+
+const started = Date.now();
+const log = (message: string) =>
+  process.stderr.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${message}\n`);
+const children = createChildRegistry();
+const dataDir = mkdtempSync(join(tmpdir(), 'zaprelay-bench-'));
+let cleanup: Promise<void> | undefined;
+let stopRedis: () => Promise<void> = async () => {};
+let client: Redis | undefined;
+
+function cleanUp(): Promise<void> {
+  cleanup ??= (async () => {
+    await children.stopAll();
+    client?.disconnect();
+    await stopRedis();
+    rmSync(dataDir, { recursive: true, force: true });
+  })();
+  return cleanup;
+}
+
+async function measureAndReport(ctx: BenchContext, machine: Machine) {
+  const ingress = await benchIngress(ctx);
+  const workers = await benchWorkers(ctx);
+  const limiter = [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)];
+  const results = { ingress, workers, limiter };
+  const table = rows(results);
+
+  const file = join(repoRoot, 'BENCHMARKS.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const at = previous.indexOf(ANALYSIS_HEADING);
+  const keptAnalysis = at >= 0 ? previous.slice(at) : undefined;
+  const seconds = (Date.now() - started) / 1000;
+  const loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
+  writeFileSync(file, renderBenchmarks({ machine, settings, results, table, seconds, loadAverageAtEnd, keptAnalysis }));
+  spawnSync(join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
+
+  process.stdout.write(`\n${markdownTable(table)}\n\n`);
+  for (const row of table.filter((r) => r.met === false)) process.stdout.write(`❌ ${row.what}: ${row.miss}\n`);
+  process.stdout.write(`\nwritten to BENCHMARKS.md (${Math.round(seconds)} s)\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping every child process`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+try {
+  const redis = await startRedisServer({ dir: dataDir });
+  stopRedis = redis.stop;
+  client = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const machine = describeMachine(await redisVersion(client));
+  log(`redis-server ${machine.redis} at ${redis.url}; ${machine.cores} × ${machine.cpu}, Node ${machine.node}`);
+  const ctx: BenchContext = {
+    redisUrl: redis.url,
+    redis: client,
+    children,
+    settings,
+    appEnv: process.env.BENCH_CPU_PROF
+      ? {
+          BENCH_CPU_PROF: process.env.BENCH_CPU_PROF,
+          NODE_OPTIONS: `--import ${fileURLToPath(new URL('./infra/cpu-profile.mjs', import.meta.url))}`,
+        }
+      : {},
+    log,
+  };
+
+  const only = process.env.BENCH_ONLY?.split(',');
+  if (only) {
+    const partial = {
+      ingress: only.includes('ingress') ? await benchIngress(ctx) : undefined,
+      workers: only.includes('workers') ? await benchWorkers(ctx) : undefined,
+      limiter: only.includes('limiter') ? [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)] : undefined,
+    };
+    process.stdout.write(`${JSON.stringify(partial, null, 2)}\n`);
+  } else {
+    await measureAndReport(ctx, machine);
+  }
+} catch (err) {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
