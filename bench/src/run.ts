@@ -21,7 +21,7 @@ import { markdownTable, rows } from './report/targets.js';
  * Prints the table and rewrites BENCHMARKS.md (keeping its hand-written analysis).
  *
  * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the ingress and worker processes there;
- * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little);
+ * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little; BENCHMARKS.md untouched);
  * BENCH_ONLY=ingress,workers,limiter runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
  */
 const full: BenchSettings = {
@@ -67,6 +67,10 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
   const limiter = [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)];
   const results = { ingress, workers, limiter };
   const table = rows(results);
+  process.stdout.write(`\n${markdownTable(table)}\n\n`);
+  for (const row of table.filter((r) => r.met === false)) process.stdout.write(`❌ ${row.what}: ${row.miss}\n`);
+  // A smoke run's figures would overwrite a real run's.
+  if (process.env.BENCH_QUICK) return;
 
   const file = join(repoRoot, 'BENCHMARKS.md');
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -76,9 +80,6 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
   const loadAverageAtEnd = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   writeFileSync(file, renderBenchmarks({ machine, settings, results, table, seconds, loadAverageAtEnd, keptAnalysis }));
   spawnSync(join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
-
-  process.stdout.write(`\n${markdownTable(table)}\n\n`);
-  for (const row of table.filter((r) => r.met === false)) process.stdout.write(`❌ ${row.what}: ${row.miss}\n`);
   process.stdout.write(`\nwritten to BENCHMARKS.md (${Math.round(seconds)} s)\n`);
 }
 
