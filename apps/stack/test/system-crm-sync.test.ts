@@ -1,31 +1,18 @@
 import { WUZAPI_FIXTURE_USER, wuzapiText } from '@zaprelay/test-kit';
-import { testRedisUrl } from '@zaprelay/test-kit/vitest';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activityCounts, waitForActivities } from './support/crm-expectations.js';
-import { type Doubles, startDoubles } from './support/doubles.js';
-import { openStackQueues, type StackQueues } from './support/stack-queues.js';
-import { type SystemStack, startSystemStack } from './support/system-stack.js';
+import { useSystemStack } from './support/use-system-stack.js';
 import { postEvolutionText, postWuzapiForm } from './support/webhooks.js';
 
 describe('system: gateway webhooks through ingress and worker processes into the CRM', () => {
-  let doubles: Doubles;
-  let stack: SystemStack;
-  let queues: StackQueues;
-
-  beforeAll(async () => {
-    doubles = await startDoubles();
-    stack = await startSystemStack({ redisUrl: testRedisUrl(), ...doubles, label: 'system-sync' });
-    queues = openStackQueues(stack.env);
-  });
-  afterAll(async () => {
-    await queues?.close();
-    await stack?.close();
-    await doubles?.close();
-  });
+  const f = useSystemStack({ label: 'system-sync' });
 
   it('puts each message as one activity on the contact of its phone, creating unknown contacts once', async () => {
-    onTestFailed(() => console.log(stack.outputTail()));
-    const { crm } = doubles;
+    const {
+      stack,
+      queues,
+      doubles: { crm },
+    } = f;
     const known = crm.seedContact({ name: 'Ana Known', phone: '+5511911110001' });
 
     const evolution = [

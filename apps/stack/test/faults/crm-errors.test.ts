@@ -1,57 +1,45 @@
 import { messageActivityKey, toJobId } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
-import { testRedisUrl } from '@zaprelay/test-kit/vitest';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { activityCounts, activityRequestsByKey, waitForActivities } from '../support/crm-expectations.js';
-import { type Doubles, startDoubles } from '../support/doubles.js';
-import { openStackQueues, type StackQueues } from '../support/stack-queues.js';
-import { type SystemStack, startSystemStack } from '../support/system-stack.js';
-import { postEvolutionText } from '../support/webhooks.js';
+import { describe, expect, it } from 'vitest';
+import {
+  activityCounts,
+  activityRequestsByKey,
+  expectEachOnce,
+  seedContacts,
+  waitForActivities,
+} from '../support/crm-expectations.js';
+import { useSystemStack } from '../support/use-system-stack.js';
+import { postEvolutionText, postTexts } from '../support/webhooks.js';
 
 const jobIdOf = (messageId: string) => toJobId(messageActivityKey({ instance: 'sales-01', messageId }));
 
 describe('fault: the CRM answers errors', () => {
-  let doubles: Doubles;
-  let stack: SystemStack;
-  let queues: StackQueues;
-
-  beforeAll(async () => {
-    doubles = await startDoubles();
-    stack = await startSystemStack({
-      redisUrl: testRedisUrl(),
-      ...doubles,
-      label: 'fault-crm-errors',
-      // 100 ms doubling up to 1 s over 10 attempts: about 6 s of patience, enough for the outage below.
-      env: {
-        SUPER_CRM_RETRY_MAX_ATTEMPTS: '10',
-        SUPER_CRM_RETRY_DELAY_MS: '100',
-        SUPER_CRM_RETRY_MAX_DELAY_MS: '1000',
-      },
-    });
-    queues = openStackQueues(stack.env);
-  });
-  afterAll(async () => {
-    await queues?.close();
-    await stack?.close();
-    await doubles?.close();
+  const f = useSystemStack({
+    label: 'fault-crm-errors',
+    // 100 ms doubling up to 1 s over 10 attempts: about 6 s of patience, enough for the outage below.
+    env: {
+      SUPER_CRM_RETRY_MAX_ATTEMPTS: '10',
+      SUPER_CRM_RETRY_DELAY_MS: '100',
+      SUPER_CRM_RETRY_MAX_DELAY_MS: '1000',
+    },
   });
 
   it('503 for a while: the jobs back off and every event arrives once the CRM recovers', async () => {
-    onTestFailed(() => console.log(stack.outputTail()));
-    const { crm } = doubles;
+    const {
+      stack,
+      queues,
+      doubles: { crm },
+    } = f;
     const phones = ['5511960000001', '5511960000002'];
-    for (const [i, phone] of phones.entries()) crm.seedContact({ name: `Outage ${i}`, phone: `+${phone}` });
+    seedContacts(crm, phones, 'Outage');
     const outage = 15;
     crm.injectFault({ type: 'unavailable', method: 'POST', path: '/contacts/:id/activities', times: outage });
 
-    const messages = Array.from({ length: 6 }, (_, n) => ({ id: `CRM503-${n}`, phone: phones[n % 2] as string }));
-    for (const message of messages) expect(await postEvolutionText(stack.ingressUrl, message)).toBe(202);
-    const ids = messages.map((m) => m.id);
+    const ids = await postTexts(stack.ingressUrl, 'CRM503', 6, phones);
     await waitForActivities(crm, ids);
     await queues.waitUntilIdle();
 
-    const counts = activityCounts(crm);
-    expect(ids.map((id) => counts.get(id))).toEqual(ids.map(() => 1));
+    expectEachOnce(crm, ids);
     expect(crm.pendingFaults()).toBe(0);
     const refused = crm.requests().filter((r) => r.fault === 'unavailable');
     expect(refused).toHaveLength(outage);
@@ -65,8 +53,11 @@ describe('fault: the CRM answers errors', () => {
   });
 
   it('a permanent 422: the job ends in the failed set after one request, and the others still arrive', async () => {
-    onTestFailed(() => console.log(stack.outputTail()));
-    const { crm } = doubles;
+    const {
+      stack,
+      queues,
+      doubles: { crm },
+    } = f;
     crm.clearFaults();
     const refused = crm.seedContact({ name: 'Refused', phone: '+5511960000101' });
     crm.seedContact({ name: 'Accepted', phone: '+5511960000102' });

@@ -1,40 +1,25 @@
 import { waitFor } from '@zaprelay/test-kit';
-import { testRedisUrl } from '@zaprelay/test-kit/vitest';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { activityCounts, activityRequestsByKey, waitForActivities } from '../support/crm-expectations.js';
-import { type Doubles, startDoubles } from '../support/doubles.js';
-import { openStackQueues, type StackQueues } from '../support/stack-queues.js';
-import { type SystemStack, startSystemStack } from '../support/system-stack.js';
+import { describe, expect, it } from 'vitest';
+import { activityRequestsByKey, expectEachOnce, seedContacts, waitForActivities } from '../support/crm-expectations.js';
+import { useSystemStack } from '../support/use-system-stack.js';
 import { isAcknowledged, postEvolutionText, startWebhookStream } from '../support/webhooks.js';
 
 describe('fault: SIGTERM to the ingress and every worker during load, then a restart', () => {
-  let doubles: Doubles;
-  let stack: SystemStack;
-  let queues: StackQueues;
-
-  beforeAll(async () => {
-    doubles = await startDoubles();
-    stack = await startSystemStack({
-      redisUrl: testRedisUrl(),
-      ...doubles,
-      workers: 2,
-      label: 'fault-sigterm',
-      // Were a job abandoned instead of finished, it would come back as stalled within seconds, and show.
-      env: { WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '1000' },
-    });
-    queues = openStackQueues(stack.env);
-  });
-  afterAll(async () => {
-    await queues?.close();
-    await stack?.close();
-    await doubles?.close();
+  const f = useSystemStack({
+    workers: 2,
+    label: 'fault-sigterm',
+    // Were a job abandoned instead of finished, it would come back as stalled within seconds, and show.
+    env: { WORKER_LOCK_DURATION_MS: '5000', WORKER_STALLED_INTERVAL_MS: '1000' },
   });
 
   it('each exits 0 after finishing its work in flight; nothing acknowledged is lost or done twice', async () => {
-    onTestFailed(() => console.log(stack.outputTail()));
-    const { crm } = doubles;
+    const {
+      stack,
+      queues,
+      doubles: { crm },
+    } = f;
     const phones = ['5511980000001', '5511980000002', '5511980000003', '5511980000004'];
-    for (const [i, phone] of phones.entries()) crm.seedContact({ name: `Sigterm ${i}`, phone: `+${phone}` });
+    seedContacts(crm, phones, 'Sigterm');
     // Slow enough that the workers hold requests in flight when the signal comes.
     crm.injectFault({ type: 'delay', ms: 400, method: 'POST', path: '/contacts/:id/activities', times: 1_000_000 });
     const inFlight = () =>
@@ -72,9 +57,7 @@ describe('fault: SIGTERM to the ingress and every worker during load, then a res
     await waitForActivities(crm, all);
     await queues.waitUntilIdle();
 
-    const counts = activityCounts(crm);
-    expect(all.map((id) => counts.get(id))).toEqual(all.map(() => 1));
-    expect(crm.activities()).toHaveLength(all.length);
+    expectEachOnce(crm, all);
     // The requests in flight at the signal were answered to the old workers, which finished their jobs:
     // no activity was asked for twice (a job abandoned by a worker would be redone after a restart).
     const requests = activityRequestsByKey(crm);

@@ -1,4 +1,5 @@
 import { type SuperCrmDouble, waitFor } from '@zaprelay/test-kit';
+import { expect } from 'vitest';
 
 /** How many activities the CRM double holds per WhatsApp message id (metadata.message_id). */
 export function activityCounts(crm: SuperCrmDouble): Map<string, number> {
@@ -43,4 +44,16 @@ export function activityRequestsByKey(crm: SuperCrmDouble): Map<string, number> 
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return counts;
+}
+
+/** Exactly one activity per given message, and no other activity at all. */
+export function expectEachOnce(crm: SuperCrmDouble, messageIds: string[]): void {
+  const counts = activityCounts(crm);
+  expect(messageIds.map((id) => counts.get(id))).toEqual(messageIds.map(() => 1));
+  expect(crm.activities()).toHaveLength(messageIds.length);
+}
+
+/** Seeds a known CRM contact for each phone (digits, as the gateways write them). */
+export function seedContacts(crm: SuperCrmDouble, phones: string[], label: string): void {
+  for (const [i, phone] of phones.entries()) crm.seedContact({ name: `${label} ${i}`, phone: `+${phone}` });
 }

@@ -105,3 +105,16 @@ export function startWebhookStream(
     },
   };
 }
+
+/** `count` inbound texts `${label}-n` from the phones in turn, posted one by one; their message ids. */
+export async function postTexts(ingressUrl: string, label: string, count: number, phones: string[]): Promise<string[]> {
+  const messages = Array.from({ length: count }, (_, n) => ({
+    id: `${label}-${n}`,
+    phone: phones[n % phones.length] as string,
+  }));
+  for (const message of messages) {
+    const outcome = await postEvolutionText(ingressUrl, message);
+    if (outcome !== 202) throw new Error(`${message.id}: the ingress answered ${outcome}, not 202`);
+  }
+  return messages.map((m) => m.id);
+}
