@@ -8,11 +8,8 @@ describe('system: gateway webhooks through ingress and worker processes into the
   const f = useSystemStack({ label: 'system-sync' });
 
   it('puts each message as one activity on the contact of its phone, creating unknown contacts once', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     const known = crm.seedContact({ name: 'Ana Known', phone: '+5511911110001' });
 
     const evolution = [

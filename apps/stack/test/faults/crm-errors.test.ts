@@ -25,11 +25,8 @@ describe('fault: the CRM answers errors', () => {
   });
 
   it('503 for a while: the jobs back off and every event arrives once the CRM recovers', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     const phones = ['5511960000001', '5511960000002'];
     seedContacts(crm, phones, 'Outage');
     const outage = 15;
@@ -53,11 +50,8 @@ describe('fault: the CRM answers errors', () => {
   });
 
   it('a permanent 422: the job ends in the failed set after one request, and the others still arrive', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     crm.clearFaults();
     const refused = crm.seedContact({ name: 'Refused', phone: '+5511960000101' });
     crm.seedContact({ name: 'Accepted', phone: '+5511960000102' });

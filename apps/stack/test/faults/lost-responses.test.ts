@@ -7,11 +7,8 @@ describe('fault: the CRM commits an activity but its response is lost', () => {
   const f = useSystemStack({ label: 'fault-lost' });
 
   it('the retry carries the same Idempotency-Key: no duplicate activity', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     const phones = ['5511950000001', '5511950000002'];
     seedContacts(crm, phones, 'Lost');
     const lost = 6;

@@ -27,11 +27,8 @@ describe('fault: Redis stops under a stream of webhooks and starts again', () =>
   });
 
   it('answers 503 while Redis is down; every acknowledged event reaches the CRM once; no process restarts', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     const phones = ['5511970000001', '5511970000002', '5511970000003'];
     crm.seedContact({ name: 'Outage Known', phone: `+${phones[0]}` });
     const processes = [stack.ingress, ...stack.workers];

@@ -13,11 +13,8 @@ describe('fault: SIGTERM to the ingress and every worker during load, then a res
   });
 
   it('each exits 0 after finishing its work in flight; nothing acknowledged is lost or done twice', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     const phones = ['5511980000001', '5511980000002', '5511980000003', '5511980000004'];
     seedContacts(crm, phones, 'Sigterm');
     // Slow enough that the workers hold requests in flight when the signal comes.

@@ -12,11 +12,8 @@ describe('fault: a worker is SIGKILLed while it holds active CRM jobs', () => {
   });
 
   it('another worker recovers the stalled jobs: every event reaches the CRM exactly once', async () => {
-    const {
-      stack,
-      queues,
-      doubles: { crm },
-    } = f;
+    const { stack, queues } = f;
+    const { crm } = f.doubles;
     const phones = ['5511940000001', '5511940000002', '5511940000003'];
     seedContacts(crm, phones, 'Sigkill');
     // A slow CRM keeps the jobs active (their request in flight) long enough to kill the worker under them.
