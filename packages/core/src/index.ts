@@ -59,3 +59,4 @@ export {
   type QueueStatus,
 } from './status/status-schema.js';
 export { MINUTE_MS, perMinuteSeries, SERIES_MINUTES } from './status/throughput.js';
+export { describeIssues } from './validation/describe-issues.js';

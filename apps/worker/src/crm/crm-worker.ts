@@ -4,6 +4,7 @@ import {
   type CrmJob,
   crmJobSchema,
   crmRetryPolicy,
+  describeIssues,
   ExternalApiError,
   type Logger,
   QUEUES,
@@ -52,8 +53,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
     const parsed = crmJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new UnrecoverableError(`invalid CRM job: ${problems}`);
+      throw new UnrecoverableError(`invalid CRM job: ${describeIssues(parsed.error, '(data)')}`);
     }
     let data = parsed.data;
     const budget = oneRequestBudget(deps.crmClient);

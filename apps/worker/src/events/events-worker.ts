@@ -1,6 +1,7 @@
 import {
   baseWorkerOptions,
   type Config,
+  describeIssues,
   type Logger,
   type OutboundJob,
   QUEUES,
@@ -20,13 +21,7 @@ import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
-import {
-  describeIssues,
-  HANDLED_SUPERCRM_TYPES,
-  type SuperCrmEvent,
-  superCrmEventSchema,
-  superCrmTypeOf,
-} from './supercrm-event.js';
+import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
   connection: Redis;
@@ -107,7 +102,7 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         if (!event.success) {
           if (HANDLED_SUPERCRM_TYPES.has(superCrmTypeOf(data.payload))) {
             // An agent's send the CRM asked for must not vanish: it stays in the failed set, saying why.
-            throw new UnrecoverableError(`invalid SuperCRM event: ${describeIssues(event.error)}`);
+            throw new UnrecoverableError(`invalid SuperCRM event: ${describeIssues(event.error, '(body)')}`);
           }
           deps.metrics.skipped.inc({ source: 'supercrm', reason: 'unhandled-event' });
           return { handled: 0 };

@@ -29,8 +29,3 @@ export function superCrmTypeOf(payload: unknown): string | undefined {
   const type = (payload as { type?: unknown } | null)?.type;
   return typeof type === 'string' ? type : undefined;
 }
-
-/** Paths and messages only: the values may be message text or phones. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-}

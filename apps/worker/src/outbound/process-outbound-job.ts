@@ -1,5 +1,6 @@
 import {
   type Config,
+  describeIssues,
   ExternalApiError,
   type Logger,
   type OutboundJob,
@@ -40,8 +41,7 @@ export interface OutboundWorkerDeps {
 function validJob(job: Job): { data: OutboundJob; recipient: Recipient } {
   const parsed = outboundJobSchema.safeParse(job.data);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ');
-    throw new UnrecoverableError(`invalid outbound job: ${where}`);
+    throw new UnrecoverableError(`invalid outbound job: ${describeIssues(parsed.error, '(data)')}`);
   }
   try {
     return { data: parsed.data, recipient: parseRecipient(parsed.data.to) };
