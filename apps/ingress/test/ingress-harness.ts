@@ -9,6 +9,7 @@ import {
   type QueueName,
   type WebhookEventJob,
 } from '@zaprelay/core';
+import { deleteKeysUnder } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -69,8 +70,7 @@ export async function buildIngress(
         await q.obliterate({ force: true }).catch(() => {});
         await q.close();
       }
-      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`).catch(() => [] as string[]);
-      if (keys.length) await redis.del(...keys);
+      await deleteKeysUnder(redis, config.QUEUE_PREFIX).catch(() => {});
       redis.disconnect();
     },
   };

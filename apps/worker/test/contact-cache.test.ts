@@ -1,4 +1,5 @@
 import { createRedisConnection } from '@zaprelay/core';
+import { deleteKeysUnder } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createContactCache } from '../src/crm/contact-cache.js';
@@ -8,8 +9,7 @@ describe('phone → contact cache', () => {
   const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
   const cache = createContactCache(redis, config);
   afterAll(async () => {
-    const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeysUnder(redis, config.QUEUE_PREFIX);
     redis.disconnect();
   });
 

@@ -7,7 +7,7 @@ import {
   QUEUES,
 } from '@zaprelay/core';
 import { createCrmClient } from '@zaprelay/supercrm-client';
-import { createSuperCrmDouble } from '@zaprelay/test-kit';
+import { createSuperCrmDouble, deleteKeysUnder } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { instrumentClient } from '../src/metrics/instrument-client.js';
@@ -51,8 +51,7 @@ describe('health tracker', () => {
   };
   afterAll(async () => {
     for (const { redis, config } of built) {
-      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
+      await deleteKeysUnder(redis, config.QUEUE_PREFIX);
       redis.disconnect();
     }
   });
@@ -141,8 +140,7 @@ describe('alert publisher', () => {
     } finally {
       await alertsQueue.obliterate({ force: true });
       await alertsQueue.close();
-      const keys = await redis.keys(`${config.QUEUE_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
+      await deleteKeysUnder(redis, config.QUEUE_PREFIX);
       redis.disconnect();
       unreachable.disconnect();
     }
@@ -155,8 +153,7 @@ describe('an instrumented API client', () => {
   afterAll(async () => {
     await crm.close();
     if (built) {
-      const keys = await built.redis.keys(`${built.config.QUEUE_PREFIX}:*`);
-      if (keys.length) await built.redis.del(...keys);
+      await deleteKeysUnder(built.redis, built.config.QUEUE_PREFIX);
       built.redis.disconnect();
     }
   });

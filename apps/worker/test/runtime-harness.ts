@@ -2,6 +2,7 @@ import { type Config, createLogger, createMetricsRegistry, createRedisConnection
 import {
   createEvolutionDouble,
   createSuperCrmDouble,
+  deleteKeysUnder,
   type EvolutionDouble,
   type SuperCrmDouble,
 } from '@zaprelay/test-kit';
@@ -59,8 +60,7 @@ export async function createRuntimeHarness(
       for (const { runtime, connection } of started) {
         await runtime.close();
         for (const q of Object.values(runtime.queues)) await q.obliterate({ force: true }).catch(() => {});
-        const keys = await connection.keys(`${config.QUEUE_PREFIX}:*`);
-        if (keys.length) await connection.del(...keys);
+        await deleteKeysUnder(connection, config.QUEUE_PREFIX);
         connection.disconnect();
       }
       started.length = 0;

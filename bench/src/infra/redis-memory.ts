@@ -1,3 +1,4 @@
+import { keysUnder } from '@zaprelay/test-kit';
 import type { Redis } from 'ioredis';
 
 /** `used_memory` from INFO memory: what Redis' allocator holds for data and overhead. */
@@ -11,25 +12,6 @@ export async function usedMemory(redis: Redis): Promise<number> {
 export async function redisVersion(redis: Redis): Promise<string> {
   const info = await redis.info('server');
   return /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown';
-}
-
-/** Keys under the bench's own prefix (never anything else). */
-export async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
-
-/** Deletes what one bench phase created: only keys under its own unique prefix. */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
-  const keys = await keysUnder(redis, prefix);
-  for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
-  return keys.length;
 }
 
 /** MEMORY USAGE of each key, summed per kind of key (job hashes, dedupe markers, lists, stream…). */

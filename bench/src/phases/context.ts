@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppProcess, freePort, startAppProcess, waitFor } from '@zaprelay/test-kit';
+import { type AppProcess, freePort, startAppProcess, waitUntilReady } from '@zaprelay/test-kit';
 import type { Redis } from 'ioredis';
 import type { ChildRegistry } from '../infra/child-registry.js';
 import { BENCH_WEBHOOK_TOKEN } from '../load/webhook-body.js';
@@ -53,7 +53,7 @@ export async function startIngress(ctx: BenchContext, prefix: string) {
     PORT: String(port),
     EVOLUTION_WEBHOOK_TOKEN: BENCH_WEBHOOK_TOKEN,
   });
-  await waitReady(proc, `http://127.0.0.1:${port}/health/ready`);
+  await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
   return { ...proc, url: `http://127.0.0.1:${port}/webhooks/evolution` };
 }
 
@@ -65,16 +65,6 @@ export async function startWorker(ctx: BenchContext, prefix: string, env: Record
     WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
     ...env,
   });
-  await waitReady(proc, `http://127.0.0.1:${port}/health/ready`);
+  await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
   return proc;
-}
-
-/** Until `url` answers 200: /health/ready answers 503 until the process' Redis client is connected. */
-async function waitReady(proc: AppProcess, url: string) {
-  await Promise.race([
-    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, 30_000, 100),
-    proc.exited.then((code) => {
-      throw new Error(`process exited (${code}) before it was ready:\n${proc.output().slice(-2000)}`);
-    }),
-  ]);
 }

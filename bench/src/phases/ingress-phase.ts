@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QUEUES } from '@zaprelay/core';
-import { freePort } from '@zaprelay/test-kit';
+import { deleteKeysUnder, freePort } from '@zaprelay/test-kit';
 import { startBenchProcess } from '../infra/bench-process.js';
 import { measureCpu } from '../infra/cpu-time.js';
-import { deletePrefix, memoryByKind, usedMemory } from '../infra/redis-memory.js';
+import { memoryByKind, usedMemory } from '../infra/redis-memory.js';
 import { sampleRss } from '../infra/rss-sampler.js';
 import { type LoadResult, runLoad } from '../load/run-load.js';
 import { type BenchContext, benchPrefix, startIngress } from './context.js';
@@ -79,7 +79,7 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
     { concurrency: connections, durationSeconds, warmupSeconds },
     { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: rawPrefix },
   ).result;
-  await deletePrefix(ctx.redis, rawPrefix);
+  await deleteKeysUnder(ctx.redis, rawPrefix);
 
   ctx.log(`ingress 3/3: zaprelay ingress (main.ts, LOG_LEVEL=warn, no workers), ${warmupSeconds}+${durationSeconds} s`);
   const prefix = benchPrefix('ingress');
@@ -112,6 +112,6 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
     bytesPerEvent: (memoryAfter - memoryBefore) / events,
     breakdown: [...byKind].map(([kind, { keys, bytes }]) => ({ kind, keys, bytesPerEvent: bytes / events })),
   };
-  await deletePrefix(ctx.redis, prefix);
+  await deleteKeysUnder(ctx.redis, prefix);
   return { bare, rawAdd, ingress, rss, redis };
 }

@@ -1,7 +1,6 @@
 import { QUEUES } from '@zaprelay/core';
-import { createSuperCrmDouble, maxInAnyWindow, waitFor } from '@zaprelay/test-kit';
+import { createSuperCrmDouble, deleteKeysUnder, maxInAnyWindow, waitFor } from '@zaprelay/test-kit';
 import { Queue } from 'bullmq';
-import { deletePrefix } from '../infra/redis-memory.js';
 import { BENCH_PHONE, storedEventJob } from '../load/webhook-body.js';
 import { type BenchContext, benchPrefix, startWorker } from './context.js';
 
@@ -83,6 +82,6 @@ export async function benchLimiter(ctx: BenchContext, workers: number): Promise<
   } finally {
     await queue.close();
     await double.close();
-    await deletePrefix(ctx.redis, prefix);
+    await deleteKeysUnder(ctx.redis, prefix);
   }
 }

@@ -1,8 +1,7 @@
 import { QUEUES } from '@zaprelay/core';
-import { createSuperCrmDouble, type SuperCrmDouble, waitFor } from '@zaprelay/test-kit';
+import { createSuperCrmDouble, deleteKeysUnder, type SuperCrmDouble, waitFor } from '@zaprelay/test-kit';
 import { Queue } from 'bullmq';
 import { startBenchProcess } from '../infra/bench-process.js';
-import { deletePrefix } from '../infra/redis-memory.js';
 import { runLoad } from '../load/run-load.js';
 import { BENCH_PHONE, storedEventJob } from '../load/webhook-body.js';
 import { type BenchContext, benchPrefix, startIngress, startWorker } from './context.js';
@@ -77,7 +76,7 @@ async function endToEnd(ctx: BenchContext, events: number) {
   } finally {
     await queue.close();
     await double.close();
-    await deletePrefix(ctx.redis, prefix);
+    await deleteKeysUnder(ctx.redis, prefix);
   }
 }
 
@@ -114,7 +113,7 @@ async function rawNoop(ctx: BenchContext, jobs: number, limiter?: { max: number;
     return { seconds, jobsPerSecond: jobs / seconds };
   } finally {
     await queue.close();
-    await deletePrefix(ctx.redis, prefix);
+    await deleteKeysUnder(ctx.redis, prefix);
   }
 }
 

@@ -18,6 +18,14 @@ export {
 export * from './fixtures/index.js';
 export { capturingLogger } from './logging/capturing-logger.js';
 export { type MetricFamily, parsePrometheusText } from './metrics/parse-prometheus.js';
-export { type AppProcess, repoRoot, startAppProcess, waitFor, waitForHttp } from './processes/app-process.js';
+export {
+  type AppProcess,
+  repoRoot,
+  startAppProcess,
+  waitFor,
+  waitForHttp,
+  waitUntilReady,
+} from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
+export { deleteKeysUnder, keysUnder } from './redis/prefix-keys.js';
 export { hasRedisServerBinary, type LocalRedis, startRedisServer } from './redis/redis-server.js';

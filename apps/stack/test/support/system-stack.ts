@@ -1,11 +1,12 @@
 import { createRedisConnection } from '@zaprelay/core';
 import {
   type AppProcess,
+  deleteKeysUnder,
   type EvolutionDouble,
   freePort,
   type SuperCrmDouble,
   startAppProcess,
-  waitFor,
+  waitUntilReady,
 } from '@zaprelay/test-kit';
 import { uniquePrefix } from '@zaprelay/test-kit/vitest';
 import { systemEnv } from './system-env.js';
@@ -45,28 +46,12 @@ export interface SystemStack {
 
 const isRunning = (proc: AppProcess) => proc.child.exitCode === null && proc.child.signalCode === null;
 
-/** Resolves once `url` answers 200; fails at once if the process exits first, with its output. */
-async function readyOrExit(proc: AppProcess, url: string, timeoutMs = 30_000): Promise<void> {
-  const exited = proc.exited.then((code) => {
-    throw new Error(`process exited (${code}) before ${url} was ready:\n${proc.output()}`);
-  });
-  await Promise.race([
-    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, timeoutMs, 100),
-    exited,
-  ]);
-}
-
 /** Deletes the keys under the stack's prefix: the stack's Redis may be shared with other tests. */
 async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = createRedisConnection(redisUrl, { role: 'producer', name: 'stack-test-cleanup' });
   redis.on('error', () => {});
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteKeysUnder(redis, prefix);
   } catch {
     // Redis is gone (an outage scenario stopped its own server): nothing left to clean.
   } finally {
@@ -102,7 +87,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     started.push({ name: `ingress#${started.length}`, proc });
     ingress = proc;
     readyUrls.set(proc, `${ingressUrl}/health/ready`);
-    await readyOrExit(proc, `${ingressUrl}/health/ready`);
+    await waitUntilReady(proc, `${ingressUrl}/health/ready`);
     return proc;
   }
 
@@ -112,7 +97,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     started.push({ name: `worker#${workers.length}`, proc });
     workers.push(proc);
     readyUrls.set(proc, `http://127.0.0.1:${metricsPort}/health/ready`);
-    await readyOrExit(proc, `http://127.0.0.1:${metricsPort}/health/ready`);
+    await waitUntilReady(proc, `http://127.0.0.1:${metricsPort}/health/ready`);
     return proc;
   }
 

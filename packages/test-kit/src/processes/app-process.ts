@@ -59,3 +59,17 @@ export async function waitFor<T>(
 export function waitForHttp(url: string, timeoutMs = 20_000): Promise<number> {
   return waitFor(`${url} to answer`, async () => (await fetch(url)).status, timeoutMs, 200);
 }
+
+/**
+ * Until `url` (a /health/ready) answers 200; fails at once, with the process's output, if it exits first
+ * (a bad configuration, a port in use) instead of waiting out the timeout.
+ */
+export async function waitUntilReady(proc: AppProcess, url: string, timeoutMs = 30_000): Promise<void> {
+  const exited = proc.exited.then((code) => {
+    throw new Error(`process exited (${code}) before ${url} was ready:\n${proc.output().slice(-4000)}`);
+  });
+  await Promise.race([
+    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, timeoutMs, 100),
+    exited,
+  ]);
+}
