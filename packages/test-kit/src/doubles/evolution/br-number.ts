@@ -6,9 +6,9 @@
  * digits. Digits in, digits out.
  */
 export function evolutionBrazilianDigits(digits: string): string {
-  const match = /^(\d{2})(\d{2})\d(\d{8})$/.exec(digits);
-  if (!match || match[1] !== '55') return digits;
-  const [, country, ddd, rest] = match as unknown as [string, string, string, string];
-  const joker = Number(rest[0]);
-  return joker < 7 || Number(ddd) < 31 ? digits : `${country}${ddd}${rest}`;
+  const match = /^55(\d{2})\d(\d{8})$/.exec(digits);
+  const ddd = match?.[1];
+  const rest = match?.[2];
+  if (!ddd || !rest) return digits;
+  return Number(rest[0]) < 7 || Number(ddd) < 31 ? digits : `55${ddd}${rest}`;
 }
