@@ -1,5 +1,11 @@
 import { QUEUES, type WebhookEventJob } from '@zaprelay/core';
-import { type CrmContact, evolutionText, superCrmContactUpdated, waitFor } from '@zaprelay/test-kit';
+import {
+  type CrmContact,
+  evolutionContactsUpdate,
+  evolutionText,
+  superCrmContactUpdated,
+  waitFor,
+} from '@zaprelay/test-kit';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
@@ -11,11 +17,14 @@ const stored = (source: WebhookEventJob['source'], event: string, instance: stri
 describe('contact.updated in order', () => {
   let harness: RuntimeHarness;
   let events: Queue;
+  let crmQueue: Queue;
 
   beforeAll(async () => {
     harness = await createRuntimeHarness({ EVOLUTION_MONITORING_ENABLED: 'false', EVOLUTION_INSTANCES: 'sales-01' });
     harness.evolution.addInstance('sales-01', 'open');
-    events = (await harness.startWorker()).runtime.queues[QUEUES.events];
+    const { runtime } = await harness.startWorker();
+    events = runtime.queues[QUEUES.events];
+    crmQueue = runtime.queues[QUEUES.crm];
   });
   afterAll(() => harness.close());
 
@@ -51,4 +60,22 @@ describe('contact.updated in order', () => {
     expect(await inboundFrom('+5541991230003', 'moved-2')).toBe(first.id);
     expect(await inboundFrom(phone, 'moved-3')).toBe(second.id);
   }, 60_000);
+
+  it("an agent's rename that arrives as contact.updated: later WhatsApp names cost no request at all", async () => {
+    const jid = '554191230099@s.whatsapp.net';
+    await inboundFrom('+554191230099', 'named-1'); // creates the contact, named 'Cliente' (pushName)
+    const contact = harness.crm.contacts().find((c) => c.phone === '+5541991230099');
+    if (!contact) throw new Error('no contact');
+    await deliver(harness.crm.editContactAsAgent(contact.id, { name: 'Sra. Beatriz' }), 'evt_agent_rename');
+    const before = harness.crm.requests().length;
+    const update = evolutionContactsUpdate({ contacts: [{ remoteJid: jid, pushName: 'Bia' }], instance: 'sales-01' });
+    const job = await events.add('e', stored('evolution', 'contacts.update', 'sales-01', update));
+    await waitFor('the contact event handled', async () => (await events.getJobState(String(job.id))) === 'completed');
+    await waitFor('the CRM queue idle', async () => {
+      const counts = await crmQueue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      return Object.values(counts).every((n) => n === 0);
+    });
+    expect(harness.crm.requests().slice(before)).toEqual([]);
+    expect(harness.crm.contacts().find((c) => c.id === contact.id)?.name).toBe('Sra. Beatriz');
+  }, 40_000);
 });
