@@ -70,7 +70,8 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   }
 
   /** Why a CRM send cannot go out at all, or undefined when it can. */
-  function refusal(instance: string, text: string): string | undefined {
+  function refusal(instance: string | undefined, text: string): string | undefined {
+    if (!instance) return 'no WhatsApp instance to send through: the CRM named none and none is configured';
     if (!isConfiguredInstance(deps.config, instance)) {
       return `instance "${instance}" is not configured (EVOLUTION_INSTANCES, WUZAPI_USER_TOKENS)`;
     }
@@ -88,14 +89,19 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
     }
     const { phone, text, contact_id: contactId } = event.data;
     const instance = chooseSendInstance(deps.config, event.data.instance, await instances.last(phone));
-    const why = instance
-      ? refusal(instance, text)
-      : 'no WhatsApp instance to send through: the CRM named none and none is configured';
-    if (why || !instance) {
+    const reason = refusal(instance, text);
+    if (reason !== undefined || instance === undefined) {
       // The agent sees it on the contact; the failed job keeps it for operators.
       const gateway = instance && deps.config.WUZAPI_USER_TOKENS?.has(instance) ? 'wuzapi' : 'evolution';
-      const reason = why ?? 'no instance';
-      await deps.crm.notSent({ key: `supercrm:${event.id}`, phone, text, reason, instance, gateway, contactId });
+      await deps.crm.notSent({
+        key: `supercrm:${event.id}`,
+        phone,
+        text,
+        reason: String(reason),
+        instance,
+        gateway,
+        contactId,
+      });
       throw new UnrecoverableError(`message.send_requested ${event.id}: ${reason}`);
     }
     const send: OutboundJob = {
