@@ -90,11 +90,17 @@ describe('system: gateways set up through the API, and kept set up by the monito
       const alerts = (await api('GET', '/api/status')).body.alerts as Array<{ subject: string; reason: string }>;
       return alerts.find((a) => a.subject === 'webhook:evolution:sales-01');
     });
-    expect(alert.reason).toMatch(/lost the webhook of sales-01 .*re-applied/);
+    expect(alert?.reason).toMatch(/lost the webhook of sales-01 .*re-applied/);
 
     evolution.setState('sales-01', 'close');
     await evolution.flushWebhooks();
     expect(connectionUpdates().at(-1)).toMatchObject({ instance: 'sales-01', status: 202 });
+    // The WUZAPI user is watched like the Evolution instance: on /api/status with its history.
+    const wuzapiHealth = await waitFor('the WUZAPI user on /api/status', async () => {
+      const instances = (await api('GET', '/api/status')).body.instances as Array<Record<string, unknown>>;
+      return instances.find((i) => i.instance === 'loja-01' && (i.history as unknown[]).length > 0);
+    });
+    expect(wuzapiHealth).toMatchObject({ source: 'wuzapi', state: 'open', status: 'healthy' });
     // The WUZAPI user was kept all along: nothing to restore there.
     expect((await api('GET', '/api/status')).body.alerts).not.toContainEqual(
       expect.objectContaining({ subject: 'webhook:wuzapi:loja-01' }),
