@@ -24,6 +24,7 @@ export {
   type SetupApplied,
   type SetupCheck,
 } from './setup/gateway-setup.js';
+export { type SetupGateway, type SetupTarget, setupTarget } from './setup/setup-target.js';
 export {
   EVOLUTION_SETUP_EVENTS,
   type SetupConfig,

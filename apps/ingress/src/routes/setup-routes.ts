@@ -1,19 +1,9 @@
+import { type Config, ExternalApiError, instanceKey, monitorKeys, type WebhookSetupRecord } from '@zaprelay/core';
 import {
-  byInstance,
-  type Config,
-  configuredSpelling,
-  ExternalApiError,
-  instanceKey,
-  monitorKeys,
-  type WebhookSetupRecord,
-} from '@zaprelay/core';
-import {
-  applyEvolutionSetup,
-  applyWuzapiSetup,
-  checkEvolutionSetup,
-  checkWuzapiSetup,
   type EvolutionWebhookCalls,
   SetupNotPossibleError,
+  type SetupTarget,
+  setupTarget,
   type WuzapiSessionCalls,
 } from '@zaprelay/gateway-clients';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -89,73 +79,49 @@ export async function setupRoutes(app: FastifyInstance, { config, redis, evoluti
     }
   }
 
-  /** The WUZAPI user's token, or a 404 answer: a WUZAPI instance is only what WUZAPI_USER_TOKENS names. */
-  function wuzapiUser(reply: FastifyReply, instance: string) {
-    const token = byInstance(config.WUZAPI_USER_TOKENS, instance);
-    if (!token) {
+  /** The setup of the instance a request names, or undefined with the answer already sent. */
+  function targetFor(gateway: Gateway, name: string, reply: FastifyReply): SetupTarget | undefined {
+    const target = setupTarget({ config, evolution, wuzapi }, gateway, name);
+    if (target === 'gateway-not-configured') {
+      void notConfigured(reply, gateway);
+      return undefined;
+    }
+    if (target === 'unknown-instance') {
       void reply.code(404).send({
         error: 'unknown_instance',
-        message: `instance "${instance}" is not in WUZAPI_USER_TOKENS (instanceName:userToken pairs)`,
+        message: `instance "${name}" is not in WUZAPI_USER_TOKENS (instanceName:userToken pairs)`,
       });
+      return undefined;
     }
-    return token;
+    return target;
   }
 
-  app.post('/api/setup/evolution', async (req, reply) => {
-    const parsed = setupInstanceSchema.safeParse(req.body);
-    if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
-    if (!evolution) return notConfigured(reply, 'evolution');
-    const instance = configuredSpelling(config.EVOLUTION_INSTANCES, parsed.data.instance);
-    try {
-      const applied = await applyEvolutionSetup(evolution, instance, config);
-      await keep('evolution', instance);
-      return { ...applied, kept: true };
-    } catch (err) {
-      return sendSetupFailure(reply, 'evolution', instance, err);
-    }
-  });
+  for (const gateway of ['evolution', 'wuzapi'] as const) {
+    app.post(`/api/setup/${gateway}`, async (req, reply) => {
+      const parsed = setupInstanceSchema.safeParse(req.body);
+      if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
+      const target = targetFor(gateway, parsed.data.instance, reply);
+      if (!target) return reply;
+      try {
+        const applied = await target.apply();
+        await keep(gateway, target.instance);
+        return { ...applied, kept: true };
+      } catch (err) {
+        return sendSetupFailure(reply, gateway, target.instance, err);
+      }
+    });
 
-  app.get('/api/setup/evolution', async (req, reply) => {
-    const parsed = setupInstanceSchema.safeParse(req.query);
-    if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
-    if (!evolution) return notConfigured(reply, 'evolution');
-    const instance = configuredSpelling(config.EVOLUTION_INSTANCES, parsed.data.instance);
-    try {
-      const check = await checkEvolutionSetup(evolution, instance, config);
-      return { ...check, kept: await isKept('evolution', instance) };
-    } catch (err) {
-      return sendSetupFailure(reply, 'evolution', instance, err);
-    }
-  });
-
-  app.post('/api/setup/wuzapi', async (req, reply) => {
-    const parsed = setupInstanceSchema.safeParse(req.body);
-    if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
-    if (!wuzapi) return notConfigured(reply, 'wuzapi');
-    const instance = instanceKey(parsed.data.instance);
-    const token = wuzapiUser(reply, instance);
-    if (!token) return reply;
-    try {
-      const applied = await applyWuzapiSetup(wuzapi, instance, token, config);
-      await keep('wuzapi', instance);
-      return { ...applied, kept: true };
-    } catch (err) {
-      return sendSetupFailure(reply, 'wuzapi', instance, err);
-    }
-  });
-
-  app.get('/api/setup/wuzapi', async (req, reply) => {
-    const parsed = setupInstanceSchema.safeParse(req.query);
-    if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
-    if (!wuzapi) return notConfigured(reply, 'wuzapi');
-    const instance = instanceKey(parsed.data.instance);
-    const token = wuzapiUser(reply, instance);
-    if (!token) return reply;
-    try {
-      const check = await checkWuzapiSetup(wuzapi, instance, token, config);
-      return { ...check, kept: await isKept('wuzapi', instance) };
-    } catch (err) {
-      return sendSetupFailure(reply, 'wuzapi', instance, err);
-    }
-  });
+    app.get(`/api/setup/${gateway}`, async (req, reply) => {
+      const parsed = setupInstanceSchema.safeParse(req.query);
+      if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
+      const target = targetFor(gateway, parsed.data.instance, reply);
+      if (!target) return reply;
+      try {
+        const check = await target.check();
+        return { ...check, kept: await isKept(gateway, target.instance) };
+      } catch (err) {
+        return sendSetupFailure(reply, gateway, target.instance, err);
+      }
+    });
+  }
 }

@@ -1,5 +1,4 @@
 import {
-  byInstance,
   type Config,
   instanceKey,
   type Logger,
@@ -8,12 +7,9 @@ import {
   webhookSetupRecordSchema,
 } from '@zaprelay/core';
 import {
-  applyEvolutionSetup,
-  applyWuzapiSetup,
-  checkEvolutionSetup,
-  checkWuzapiSetup,
   type EvolutionWebhookCalls,
   type SetupCheck,
+  setupTarget,
   type WuzapiSessionCalls,
 } from '@zaprelay/gateway-clients';
 import type { Redis } from 'ioredis';
@@ -54,28 +50,10 @@ export function createWebhookKeeper({ redis, config, logger, publish, evolution,
     });
   }
 
-  /** The gateway calls for one record, or undefined when this worker cannot reach that gateway. */
-  function callsFor(record: WebhookSetupRecord) {
-    if (record.gateway === 'evolution') {
-      const client = evolution;
-      if (!client) return undefined;
-      return {
-        check: () => checkEvolutionSetup(client, record.instance, config),
-        apply: () => applyEvolutionSetup(client, record.instance, config),
-      };
-    }
-    const client = wuzapi;
-    const token = byInstance(config.WUZAPI_USER_TOKENS, record.instance);
-    if (!client || !token) return undefined;
-    return {
-      check: () => checkWuzapiSetup(client, record.instance, token, config),
-      apply: () => applyWuzapiSetup(client, record.instance, token, config),
-    };
-  }
-
   async function keepOne(record: WebhookSetupRecord): Promise<KeeperOutcome> {
-    const calls = callsFor(record);
-    if (!calls) return 'skipped';
+    // This worker may not reach that gateway (or no longer knows the WUZAPI user): another one may.
+    const calls = setupTarget({ config, evolution, wuzapi }, record.gateway, record.instance);
+    if (typeof calls === 'string') return 'skipped';
     const due = await redis.set(
       keys.webhookCheck(record.gateway, instanceKey(record.instance)),
       '1',
