@@ -86,5 +86,16 @@ describe('the monitor keeps the webhooks set up through /api/setup in place', ()
     expect(wuzapi.session('loja-a').hmacKey).toBe(HMAC_KEY);
     await waitFor('second alert', async () => (await webhookAlerts()).length === 2, 5_000);
     expect((await webhookAlerts())[0]).toMatchObject({ subject: 'webhook:wuzapi:loja-a', to: 'healthy' });
+
+    // Evolution refuses to take it back: an alert says so, and the next interval tries again.
+    harness.evolution.injectFault({ kind: 'status', status: 500 }, { route: '/webhook/set', count: 1 });
+    harness.evolution.loseWebhookConfig('Vendas-01');
+    await waitFor('failure alert', async () => (await webhookAlerts()).length === 3, 10_000);
+    expect((await webhookAlerts())[0]).toMatchObject({
+      subject: 'webhook:evolution:vendas-01',
+      to: 'down',
+      reason: expect.stringMatching(/re-applying it failed/),
+    });
+    await waitFor('restored on the next try', () => harness.evolution.webhookConfig('Vendas-01') !== undefined, 10_000);
   }, 60_000);
 });
