@@ -10,8 +10,10 @@ import { registerErrorHandler } from './http/error-handler.js';
 import { createIngressMetrics } from './http/ingress-metrics.js';
 import { apiRoutes } from './routes/api-routes.js';
 import { evolutionWebhookRoutes } from './routes/evolution-webhooks.js';
+import { setupRoutes } from './routes/setup-routes.js';
 import { superCrmWebhookRoutes } from './routes/supercrm-webhooks.js';
 import { wuzapiWebhookRoutes } from './routes/wuzapi-webhooks.js';
+import { setupClients } from './setup-clients.js';
 
 export interface IngressDeps {
   config: Config;
@@ -43,5 +45,6 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   await app.register(wuzapiWebhookRoutes, webhookDeps);
   await app.register(superCrmWebhookRoutes, webhookDeps);
   await app.register(apiRoutes, { config, redis, queues });
+  await app.register(setupRoutes, { config, redis, ...setupClients(config, deps.logger) });
   return app;
 }

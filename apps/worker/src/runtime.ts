@@ -14,6 +14,7 @@ import { createCrmClient } from '@zaprelay/supercrm-client';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import { routeContactSources } from './contact-sync/contact-sources.js';
 import { createContactSyncWorker } from './contact-sync/contact-sync-worker.js';
 import { ensureContactSyncSchedule } from './contact-sync/schedule.js';
 import { createCrmWork, createCrmWorker } from './crm/index.js';
@@ -24,9 +25,11 @@ import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createAlertDeliveryWorker } from './monitor/alert-delivery.js';
 import { createAlertPublisher } from './monitor/alert-publisher.js';
 import { DEFAULT_THRESHOLDS } from './monitor/derive-health.js';
+import { evolutionProbe, wuzapiProbe } from './monitor/gateway-probes.js';
 import { createHealthTracker } from './monitor/health-tracker.js';
 import { createInstanceMonitorWorker, ensureMonitorSchedule } from './monitor/instance-monitor.js';
 import { createMonitorStore } from './monitor/monitor-store.js';
+import { createWebhookKeeper } from './monitor/webhook-keeper.js';
 import { createOutboundWorker } from './outbound/index.js';
 
 export interface WorkerRuntimeDeps {
@@ -137,19 +140,22 @@ export async function startWorkerRuntime({
     log.error('neither EVOLUTION_API_URL nor WUZAPI_API_URL is set: outbound sends are kept in Redis but not sent');
   }
 
-  if (evolution) {
-    const probe = {
-      listInstances: () => evolution.fetchInstances(),
-      connectionState: (i: string) => evolution.connectionState(i),
-    };
-    workers.push(createInstanceMonitorWorker({ connection, config, logger, probe, tracker }));
+  // WUZAPI is watched and synced like Evolution: every user of WUZAPI_USER_TOKENS.
+  const wuzapiUsers = wuzapi && config.WUZAPI_USER_TOKENS?.size ? wuzapi : undefined;
+  const probes = [
+    ...(evolution ? [evolutionProbe(config, evolution)] : []),
+    ...(wuzapiUsers ? [wuzapiProbe(config, wuzapiUsers)] : []),
+  ];
+  if (probes.length > 0) {
+    const keeper = createWebhookKeeper({ redis: connection, config, logger, publish, evolution, wuzapi });
+    workers.push(createInstanceMonitorWorker({ connection, config, logger, probes, tracker, keeper }));
     await ensureMonitorSchedule(queues[QUEUES.monitor], config);
     workers.push(
       createContactSyncWorker({
         connection,
         config,
         logger,
-        contacts: evolution,
+        contacts: routeContactSources({ config, evolution, wuzapi }),
         crmQueue,
         syncQueue: queues[QUEUES.contactSync],
       }),

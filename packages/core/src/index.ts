@@ -2,6 +2,7 @@ export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
 export { toExternalApiError } from './http/wrap-axios-error.js';
+export { byInstance, configuredSpelling, instanceKey } from './instances.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export {
   e164Schema,
@@ -24,6 +25,8 @@ export {
   type InstanceStatus,
   instanceStatusSchema,
   monitorKeys,
+  type WebhookSetupRecord,
+  webhookSetupRecordSchema,
 } from './monitoring.js';
 export { canonicalPhone, type PhoneForms, phoneForms } from './phones/phone-forms.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';

@@ -50,5 +50,18 @@ export function monitorKeys(prefix: string) {
     alerts: `${prefix}:monitor:alerts`,
     /** Sorted set of CRM requests sent (score = ms timestamp), trimmed to the last window. */
     crmRequests: `${prefix}:monitor:crm-requests`,
+    /** Hash: `gateway:instanceKey` → WebhookSetupRecord JSON, the webhooks /api/setup/* set and the monitor keeps. */
+    webhookSetups: `${prefix}:monitor:webhook-setups`,
+    /** String with a TTL: the next read-back of one kept webhook is not due before it expires. */
+    webhookCheck: (gateway: string, instance: string) => `${prefix}:monitor:webhook-check:${gateway}:${instance}`,
   };
 }
+
+/** A webhook zaprelay set up at a gateway and keeps there (the monitor re-applies it when the gateway lost it). */
+export const webhookSetupRecordSchema = z.object({
+  gateway: z.enum(['evolution', 'wuzapi']),
+  /** The gateway's own spelling of the instance. */
+  instance: z.string().min(1),
+  appliedAt: z.iso.datetime(),
+});
+export type WebhookSetupRecord = z.infer<typeof webhookSetupRecordSchema>;

@@ -8,7 +8,9 @@ export {
   type EvolutionWebhookRecord,
 } from './doubles/evolution/evolution-double.js';
 export type { FaultOptions, HttpFault, RecordedRequest } from './doubles/evolution/http-faults.js';
+export type { EvolutionWebhookRow } from './doubles/evolution/webhook-config.js';
 export * from './doubles/supercrm/index.js';
+export type { WuzapiDoubleContact, WuzapiUserSession } from './doubles/wuzapi/session-endpoints.js';
 export {
   createWuzapiDouble,
   type WuzapiDouble,

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Config } from '@zaprelay/core';
+import { byInstance, type Config } from '@zaprelay/core';
 import type { FastifyRequest } from 'fastify';
 import { bearerToken, safeEqual } from './constant-time.js';
 import { verifyHs256Jwt } from './jwt-hs256.js';
@@ -27,15 +27,35 @@ export function evolutionAuthorized(config: Config, req: FastifyRequest, bodyApi
 }
 
 /**
+ * The key a WUZAPI webhook is signed with: WUZAPI signs with one key per user, so the user the body
+ * names (`instanceName`, else `userID`) verifies with its own key from WUZAPI_HMAC_KEYS, any other
+ * with the global WUZAPI_HMAC_KEY.
+ */
+function wuzapiHmacKey(config: Config, sender: { instanceName?: unknown; userID?: unknown }): string | undefined {
+  for (const name of [sender.instanceName, sender.userID]) {
+    const own = typeof name === 'string' && name !== '' ? byInstance(config.WUZAPI_HMAC_KEYS, name) : undefined;
+    if (own) return own;
+  }
+  return config.WUZAPI_HMAC_KEY;
+}
+
+/**
  * WUZAPI: `x-hmac-signature` over the raw body bytes when it signs (a wrong
  * signature is final); otherwise the shared token as `?token=`,
  * `x-webhook-token` or the legacy `token` form field.
  */
-export function wuzapiAuthorized(config: Config, req: FastifyRequest, rawBody: Buffer, formToken: unknown): boolean {
+export function wuzapiAuthorized(
+  config: Config,
+  req: FastifyRequest,
+  rawBody: Buffer,
+  formToken: unknown,
+  sender: { instanceName?: unknown; userID?: unknown } = {},
+): boolean {
   if (config.WEBHOOK_AUTH === 'none') return true;
   const signature = header(req, 'x-hmac-signature');
-  if (signature && config.WUZAPI_HMAC_KEY) {
-    const expected = createHmac('sha256', config.WUZAPI_HMAC_KEY).update(rawBody).digest('hex');
+  const hmacKey = wuzapiHmacKey(config, sender);
+  if (signature && hmacKey) {
+    const expected = createHmac('sha256', hmacKey).update(rawBody).digest('hex');
     return safeEqual(expected, signature.trim().toLowerCase());
   }
   const token = config.WUZAPI_WEBHOOK_TOKEN;
@@ -73,8 +93,8 @@ export function authWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (!config.EVOLUTION_WEBHOOK_TOKEN && !config.EVOLUTION_WEBHOOK_JWT_KEY)
     warnings.push('no EVOLUTION_WEBHOOK_TOKEN or EVOLUTION_WEBHOOK_JWT_KEY: /webhooks/evolution answers 401');
-  if (!config.WUZAPI_HMAC_KEY && !config.WUZAPI_WEBHOOK_TOKEN)
-    warnings.push('no WUZAPI_HMAC_KEY or WUZAPI_WEBHOOK_TOKEN: /webhooks/wuzapi answers 401');
+  if (!config.WUZAPI_HMAC_KEY && !config.WUZAPI_HMAC_KEYS && !config.WUZAPI_WEBHOOK_TOKEN)
+    warnings.push('no WUZAPI_HMAC_KEY, WUZAPI_HMAC_KEYS or WUZAPI_WEBHOOK_TOKEN: /webhooks/wuzapi answers 401');
   if (!config.SUPER_CRM_WEBHOOK_SECRET) warnings.push('no SUPER_CRM_WEBHOOK_SECRET: /webhooks/supercrm answers 401');
   if (!config.API_TOKEN) warnings.push('no API_TOKEN: /api/* answers 401');
   return warnings;

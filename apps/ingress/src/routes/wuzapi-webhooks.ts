@@ -22,7 +22,8 @@ export async function wuzapiWebhookRoutes(app: FastifyInstance, { config, intake
     const body = req.body;
     // Media types are case-insensitive; Fastify chose the form parser that way too.
     const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
-    if (!wuzapiAuthorized(config, req, req.rawBody ?? Buffer.alloc(0), isObject(body) ? body.token : undefined)) {
+    const sender = isObject(body) ? body : {};
+    if (!wuzapiAuthorized(config, req, req.rawBody ?? Buffer.alloc(0), sender.token, sender)) {
       metrics.event('wuzapi', 'unknown', 'rejected', 'unauthorized');
       return sendUnauthorized(reply);
     }

@@ -10,7 +10,9 @@ const schedulerId = (instance: string) => `contact-sync:${instance}`;
  */
 export async function ensureContactSyncSchedule(queue: Queue, config: Config): Promise<void> {
   const cron = config.CONTACT_SYNC_CRON;
-  for (const instance of config.EVOLUTION_INSTANCES ?? []) {
+  // WUZAPI users are named by WUZAPI_USER_TOKENS; Evolution's by EVOLUTION_INSTANCES.
+  const instances = [...(config.EVOLUTION_INSTANCES ?? []), ...(config.WUZAPI_USER_TOKENS?.keys() ?? [])];
+  for (const instance of instances) {
     if (!cron) {
       await queue.removeJobScheduler(schedulerId(instance));
       continue;

@@ -1,4 +1,4 @@
-import type { HealthStatus, HistoryEntry } from '@zaprelay/core';
+import { type HealthStatus, type HistoryEntry, instanceKey } from '@zaprelay/core';
 import type { AlertPublisher } from './alert-publisher.js';
 import { deriveHealth, type HealthThresholds, type HealthVerdict } from './derive-health.js';
 import type { MonitorStore } from './monitor-store.js';
@@ -31,7 +31,9 @@ export function createHealthTracker({ store, publish, thresholds }: TrackerDeps)
   }
 
   return {
-    async observeInstance(instance: string, source: 'evolution' | 'wuzapi', entry: HistoryEntry) {
+    async observeInstance(name: string, source: 'evolution' | 'wuzapi', entry: HistoryEntry) {
+      // `Vendas-01` from a webhook and `vendas-01` from the config are one instance, one history.
+      const instance = instanceKey(name);
       const previous = await store.instanceStatus(instance);
       const verdict = await observe(`instance:${instance}`, entry, previous?.status);
       await store.setInstanceStatus({

@@ -3,8 +3,9 @@ import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { HealthTracker } from './health-tracker.js';
 
-/** What the monitor needs of a gateway; the Evolution client provides it. */
+/** What the monitor needs of a gateway (gateway-probes.ts builds one for Evolution and one for WUZAPI). */
 export interface InstanceProbe {
+  source?: 'evolution' | 'wuzapi';
   listInstances(): Promise<string[]>;
   connectionState(instance: string): Promise<{ state: string }>;
 }
@@ -47,8 +48,11 @@ export interface InstanceMonitorDeps {
   connection: Redis;
   config: Config;
   logger: Logger;
-  probe: InstanceProbe;
+  /** One per configured gateway. */
+  probes: InstanceProbe[];
   tracker: HealthTracker;
+  /** Re-checks the webhooks set up through /api/setup/* on each tick (it spaces its own reads). */
+  keeper?: { run(): Promise<unknown> };
 }
 
 /** Checks every instance's connection state and response time on each tick. */
@@ -56,20 +60,23 @@ export function createInstanceMonitorWorker({
   connection,
   config,
   logger,
-  probe,
+  probes,
   tracker,
+  keeper,
 }: InstanceMonitorDeps): Worker {
   const log = logger.child({ component: 'instance-monitor' });
   return new Worker(
     QUEUES.monitor,
     async (job: Job) => {
-      const instances = config.EVOLUTION_INSTANCES ?? (await probe.listInstances());
       const results: Record<string, string> = {};
-      for (const instance of instances) {
-        const entry = await probeOne(probe, instance);
-        const verdict = await tracker.observeInstance(instance, 'evolution', entry);
-        results[instance] = verdict.status;
+      for (const probe of probes) {
+        for (const instance of await probe.listInstances()) {
+          const entry = await probeOne(probe, instance);
+          const verdict = await tracker.observeInstance(instance, probe.source ?? 'evolution', entry);
+          results[instance] = verdict.status;
+        }
       }
+      await keeper?.run();
       log.debug({ jobId: job.id, results }, 'instances checked');
       return results;
     },

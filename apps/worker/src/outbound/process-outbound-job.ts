@@ -1,4 +1,5 @@
 import {
+  byInstance,
   type Config,
   describeIssues,
   ExternalApiError,
@@ -121,7 +122,7 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
   }
 
   async function send(job: Job, data: OutboundJob, recipient: Recipient, log: Logger): Promise<SentProgress> {
-    const token = config.WUZAPI_USER_TOKENS?.get(data.instance);
+    const token = byInstance(config.WUZAPI_USER_TOKENS, data.instance);
     const gateway = token ? 'wuzapi' : 'evolution';
     try {
       const result = token

@@ -40,7 +40,8 @@ const tokenMap = z
       new Map(
         v.split(',').map((pair) => {
           const [name, token] = pair.trim().split(':') as [string, string];
-          return [name, token];
+          // Instance names match case-insensitively: keyed by their lower-case form.
+          return [name.trim().toLowerCase(), token];
         }),
       ),
   );
@@ -93,6 +94,8 @@ export const envSchema = z.object({
   EVOLUTION_WEBHOOK_TOKEN: z.string().min(1).optional(),
   EVOLUTION_WEBHOOK_JWT_KEY: z.string().min(1).optional(),
   WUZAPI_HMAC_KEY: z.string().min(1).optional(),
+  /** `instance:key,…`: WUZAPI signs with one HMAC key per user; an instance listed here verifies with its own. */
+  WUZAPI_HMAC_KEYS: tokenMap.optional(),
   WUZAPI_WEBHOOK_TOKEN: z.string().min(1).optional(),
 
   // Evolution API (the seed's variables and defaults)
@@ -113,6 +116,8 @@ export const envSchema = z.object({
   EVOLUTION_MONITORING_ENABLED: bool.default(true),
   EVOLUTION_MONITORING_INTERVAL_MS: int(1000).default(5000),
   EVOLUTION_MONITORING_MAX_HISTORY: int(1, 1_000_000).default(1000),
+  /** How often the monitor reads back a webhook set up through /api/setup/* and re-applies it when the gateway lost it. */
+  WEBHOOK_SETUP_CHECK_INTERVAL_MS: int(1000).default(60_000),
 
   // WUZAPI (sending side)
   WUZAPI_API_URL: httpUrl.optional(),

@@ -11,6 +11,7 @@ import {
   type StoredMessage,
   sendTextResponseSchema,
 } from './schemas.js';
+import { type EvolutionWebhookCalls, evolutionWebhookCalls } from './webhook-calls.js';
 
 const SERVICE = 'evolution';
 
@@ -51,7 +52,7 @@ export interface EvolutionStoredSentMessage {
   timestampMs?: number;
 }
 
-export interface EvolutionClient {
+export interface EvolutionClient extends EvolutionWebhookCalls {
   sendText(instance: string, input: EvolutionSendTextInput): Promise<EvolutionSentMessage>;
   connectionState(instance: string): Promise<EvolutionConnectionState>;
   /** Names of every instance this API key can see. */
@@ -99,6 +100,7 @@ export function createEvolutionClient(config: EvolutionClientConfig, logger: Log
   });
 
   return {
+    ...evolutionWebhookCalls(http, ctx),
     async sendText(instance, { number, text }) {
       const { value } = await call(ctx('sendText', { instance }), async () => {
         const res = await http.post(path('/message/sendText', instance), { number, text });

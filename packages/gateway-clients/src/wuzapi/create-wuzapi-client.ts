@@ -4,6 +4,7 @@ import { call } from '../http/call.js';
 import { parseResponse } from '../http/parse-response.js';
 import { GatewayNotConfiguredError } from '../not-configured.js';
 import { sendTextResponseSchema } from './schemas.js';
+import { type WuzapiSessionCalls, wuzapiSessionCalls } from './session-calls.js';
 
 const SERVICE = 'wuzapi';
 
@@ -22,7 +23,7 @@ export interface WuzapiSentMessage {
   timestampMs?: number;
 }
 
-export interface WuzapiClient {
+export interface WuzapiClient extends WuzapiSessionCalls {
   sendText(userToken: string, input: WuzapiSendTextInput): Promise<WuzapiSentMessage>;
 }
 
@@ -43,6 +44,7 @@ export function createWuzapiClient(config: WuzapiClientConfig, logger: Logger): 
   });
 
   return {
+    ...wuzapiSessionCalls(http, (operation) => ({ logger: log, service: SERVICE, operation })),
     async sendText(userToken, { phone, body, id }) {
       const { value } = await call(
         { logger: log, service: SERVICE, operation: 'sendText', fields: { messageId: id } },

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { evolutionBrazilianDigits } from './br-number.js';
 import { type FaultOptions, type HttpFault, installFaults, type RecordedRequest } from './http-faults.js';
+import { type EvolutionWebhookRow, installWebhookConfig } from './webhook-config.js';
 
 /**
  * A real HTTP server that answers like Evolution API v2 (shapes read from its
@@ -75,6 +76,10 @@ export interface EvolutionDouble {
   clearFaults(): void;
   /** Resolves once every webhook posted so far has been answered or failed. */
   flushWebhooks(): Promise<void>;
+  /** The instance's webhook config (`/webhook/set`), which then decides where its webhooks go. */
+  webhookConfig(instance: string): EvolutionWebhookRow | undefined;
+  /** Wipes an instance's webhook config, as Evolution does on some restarts. */
+  loseWebhookConfig(instance: string): void;
 }
 
 interface StoredMessage {
@@ -139,6 +144,12 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
   };
   for (const [name, state] of Object.entries(options.instances ?? {})) addInstance(name, state);
 
+  const webhookConfigs = installWebhookConfig(
+    app,
+    (name) => instances.get(name)?.id,
+    (name) => evolutionError(404, 'Not Found', [`The "${name}" instance does not exist`]),
+  );
+
   const instanceOf = (request: InstanceRequest, reply: FastifyReply): InstanceRecord | undefined => {
     const found = instances.get(request.params.instance);
     if (!found) {
@@ -150,10 +161,14 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
   };
 
   const postWebhook = (event: EvolutionWebhookRecord['event'], instance: InstanceRecord, data: object) => {
-    if (!options.webhookUrl) return;
-    const url = options.webhookByEvents
-      ? `${options.webhookUrl.replace(/\/$/, '')}/${event.replace('.', '-')}`
-      : options.webhookUrl;
+    // The instance's own config (set through /webhook/set) wins over the start-up options.
+    const configured = webhookConfigs.deliveryFor(instance.name, event);
+    if (configured === null || (!configured && !options.webhookUrl)) return;
+    const fromOptions = options.webhookUrl ?? '';
+    const url =
+      configured?.url ??
+      (options.webhookByEvents ? `${fromOptions.replace(/\/$/, '')}/${event.replace('.', '-')}` : fromOptions);
+    const headers = configured?.headers ?? options.webhookHeaders;
     const body = {
       event,
       instance: instance.name,
@@ -168,7 +183,7 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
     if (event === 'send.message') record.messageId = (data as StoredMessage).key.id;
     const delivery = fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...options.webhookHeaders },
+      headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     })
       .then(async (res) => {
@@ -363,5 +378,7 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
     async flushWebhooks() {
       await Promise.allSettled([...pendingWebhooks]);
     },
+    webhookConfig: webhookConfigs.rowOf,
+    loseWebhookConfig: webhookConfigs.lose,
   };
 }

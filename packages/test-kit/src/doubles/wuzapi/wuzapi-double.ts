@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { type FaultOptions, type HttpFault, installFaults, type RecordedRequest } from '../evolution/http-faults.js';
+import { installWuzapiSessionEndpoints, type WuzapiUserSession } from './session-endpoints.js';
 
 /**
  * A real HTTP server that answers `POST /chat/send/text` like WUZAPI
@@ -35,6 +36,8 @@ export interface WuzapiDouble {
   setResponseDelay(ms: number): void;
   injectFault(fault: HttpFault, options?: FaultOptions): void;
   clearFaults(): void;
+  /** A user's webhook, HMAC key, connection and contacts (by instance name): read and change freely. */
+  session(user: string): WuzapiUserSession;
 }
 
 const PHONE = /^\+?[1-9]\d{6,14}$/;
@@ -49,6 +52,7 @@ export function createWuzapiDouble(options: WuzapiDoubleOptions): WuzapiDouble {
   const sent: WuzapiSentRecord[] = [];
   const byId = new Map<string, { Details: string; Timestamp: number; Id: string }>();
   let baseUrl: string | undefined;
+  const sessions = installWuzapiSessionEndpoints(app, options.users);
 
   app.post('/chat/send/text', async (request, reply) => {
     const token = request.headers.token;
@@ -96,5 +100,6 @@ export function createWuzapiDouble(options: WuzapiDoubleOptions): WuzapiDouble {
     },
     injectFault: faults.inject,
     clearFaults: faults.clear,
+    session: sessions.of,
   };
 }
