@@ -28,6 +28,7 @@ import { createHealthTracker } from './monitor/health-tracker.js';
 import { createInstanceMonitorWorker, ensureMonitorSchedule } from './monitor/instance-monitor.js';
 import { createMonitorStore } from './monitor/monitor-store.js';
 import { createOutboundWorker } from './outbound/index.js';
+import { createSeenChats, startReconciliation } from './reconcile/index.js';
 
 export interface WorkerRuntimeDeps {
   config: Config;
@@ -98,6 +99,7 @@ export async function startWorkerRuntime({
       outboundQueue: queues[QUEUES.outbound],
       tracker,
       metrics,
+      seenChats: createSeenChats(connection, config.QUEUE_PREFIX),
     }),
   );
 
@@ -156,6 +158,8 @@ export async function startWorkerRuntime({
     );
     await ensureContactSyncSchedule(queues[QUEUES.contactSync], config);
   }
+  const reconciler = await startReconciliation({ connection, config, logger, queues });
+  if (reconciler) workers.push(reconciler);
   if (config.ALERT_WEBHOOK_URL) {
     workers.push(
       createAlertDeliveryWorker({

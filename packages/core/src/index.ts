@@ -2,6 +2,8 @@ export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
 export { toExternalApiError } from './http/wrap-axios-error.js';
+export { evolutionDedupeKey, wuzapiDedupeKey } from './intake/dedupe-keys.js';
+export { anyStored, dedupeJobId, dedupeMarkerKey, type StoreOnceDeps, storeOnce } from './intake/store-once.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export {
   e164Schema,
@@ -25,6 +27,14 @@ export {
   instanceStatusSchema,
   monitorKeys,
 } from './monitoring.js';
+export {
+  type BackfillJob,
+  type BackfillProgress,
+  backfillJobSchema,
+  backfillProgressSchema,
+  configuredInstances,
+  gatewayOfInstance,
+} from './queues/backfill-job.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';
 export { backoffStrategyFor, type RateLimitable, rethrowForBullMQ, toJobId } from './queues/failure-handling.js';
 export { defaultJobOptions, retryPolicyFor } from './queues/job-options.js';

@@ -7,8 +7,10 @@ export {
   type EvolutionSentRecord,
   type EvolutionWebhookRecord,
 } from './doubles/evolution/evolution-double.js';
+export type { FindableMessage } from './doubles/evolution/find-messages-route.js';
 export type { FaultOptions, HttpFault, RecordedRequest } from './doubles/evolution/http-faults.js';
 export * from './doubles/supercrm/index.js';
+export type { WuzapiHistoryRow, WuzapiHistoryStore } from './doubles/wuzapi/chat-history-route.js';
 export {
   createWuzapiDouble,
   type WuzapiDouble,

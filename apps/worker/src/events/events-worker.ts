@@ -21,6 +21,7 @@ import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
+import type { SeenChats } from '../reconcile/seen-chats.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
@@ -32,6 +33,8 @@ export interface EventsWorkerDeps {
   outboundQueue: Queue;
   tracker: HealthTracker;
   metrics: WorkerMetrics;
+  /** WUZAPI chats seen, for reconciliation (WUZAPI's history is read per chat). */
+  seenChats?: SeenChats;
 }
 
 /** The instance a CRM-requested send goes through when the event names none. */
@@ -50,6 +53,8 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
+        if (event.message.source === 'wuzapi')
+          await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         return deps.crm.messageActivity(event.message);
       case 'contact':
         return deps.crm.contactUpsert(event.phone, event.name);
