@@ -74,9 +74,14 @@ export async function reconcileEvolution(
       records.push(...answer.records);
       await hooks.pause();
     }
-    // Both ends are inclusive: a message on a boundary comes twice, and the second is `known`.
-    records.sort((a, b) => secondsOf(a) - secondsOf(b));
-    for (const record of records) {
+    // Evolution's ends are inclusive and in whole seconds: a message on a boundary belongs to the later window.
+    const last = end === input.until;
+    const inWindow = records.filter((r) => {
+      const ms = secondsOf(r) * 1000;
+      return ms >= start && (last ? ms <= end : ms < end);
+    });
+    inWindow.sort((a, b) => secondsOf(a) - secondsOf(b));
+    for (const record of inWindow) {
       progress.read++;
       const id = record.key?.id;
       const chat = record.key?.remoteJid;

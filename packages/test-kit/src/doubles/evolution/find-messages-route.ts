@@ -4,8 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 export interface FindableMessage {
   /** Extra key fields (participant, remoteJidAlt…) are kept and returned. */
   key: { id: string; remoteJid: string; fromMe: boolean };
-  /** Unix seconds, as Baileys gives it. */
-  messageTimestamp: number;
+  /** Unix seconds, as Baileys gives it (a number, or a numeric string in some versions). */
+  messageTimestamp: number | string | object;
   id?: string;
   pushName?: string | null;
   message?: unknown;
@@ -23,6 +23,7 @@ interface FindMessagesBody {
   offset?: number;
 }
 
+const secondsOf = (m: FindableMessage) => Number(m.messageTimestamp);
 const toSeconds = (v: unknown) => Math.floor(new Date(v as string | number).getTime() / 1000);
 
 /**
@@ -68,10 +69,10 @@ export function registerFindMessagesRoute(
           (!key.id || m.key.id === key.id) &&
           (!key.fromMe || m.key.fromMe === key.fromMe) &&
           (!key.remoteJid || m.key.remoteJid === key.remoteJid) &&
-          (gte === undefined || m.messageTimestamp >= gte) &&
-          (lte === undefined || m.messageTimestamp <= (lte as number)),
+          (gte === undefined || secondsOf(m) >= gte) &&
+          (lte === undefined || secondsOf(m) <= (lte as number)),
       )
-      .sort((a, b) => b.messageTimestamp - a.messageTimestamp);
+      .sort((a, b) => secondsOf(b) - secondsOf(a));
     const offset = query.offset || 50;
     const page = query.page || 1;
     const instanceId = instanceIdOf(request.params.instance);
