@@ -12,7 +12,7 @@ import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
-import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
+import { orUnavailable } from '../http/or-unavailable.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { createSendIdempotency } from '../idempotency/send-idempotency.js';
 import { contactSyncBodySchema, jobIdParamsSchema, sendMessageBodySchema } from '../schemas/api.js';
@@ -32,14 +32,6 @@ const STATE_OF: Record<string, 'queued' | 'active' | 'sent' | 'failed'> = {
   completed: 'sent',
   failed: 'failed',
 };
-
-async function orUnavailable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
-  }
-}
 
 /** The project's own API, behind `Authorization: Bearer ${API_TOKEN}`. */
 export async function apiRoutes(app: FastifyInstance, { config, redis, queues }: ApiRouteDeps) {

@@ -10,7 +10,7 @@ import {
 import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiAuthorized } from '../auth/webhook-auth.js';
-import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
+import { orUnavailable } from '../http/or-unavailable.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { jobIdParamsSchema } from '../schemas/api.js';
 import { backfillBodySchema } from '../schemas/backfill.js';
@@ -29,14 +29,6 @@ const STATE_OF: Record<string, 'queued' | 'running' | 'done' | 'failed'> = {
   completed: 'done',
   failed: 'failed',
 };
-
-async function orUnavailable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
-  }
-}
 
 const badField = (reply: FastifyReply, path: string, message: string) =>
   reply.code(400).send({ error: 'invalid_payload', issues: [{ path, message }] });
