@@ -27,6 +27,7 @@ export {
   instanceStatusSchema,
   monitorKeys,
 } from './monitoring.js';
+export { canonicalPhone, type PhoneForms, phoneForms } from './phones/phone-forms.js';
 export {
   type BackfillJob,
   type BackfillProgress,
@@ -59,6 +60,7 @@ export {
   type RetryPolicy,
   retryJobOptions,
 } from './retry.js';
+export { MAX_SEND_TEXT_LENGTH } from './send-limits.js';
 export { collectStatus, RECENT_ALERTS, type StatusDeps } from './status/collect-status.js';
 export {
   type ApiHealth,
