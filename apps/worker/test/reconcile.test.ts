@@ -214,7 +214,7 @@ describe('reconciliation from WUZAPI’s chat history', () => {
     });
     wuzapi.history.store('loja-centro', row('WZ-SEEN', 'já chegou'));
     wuzapi.history.store('loja-centro', row('WZ-LOST-1', 'perdida'));
-    wuzapi.history.store('loja-centro', row('WZ-LOST-2', 'resposta nossa', '5511900000000:12@s.whatsapp.net'));
+    wuzapi.history.store('loja-centro', row('WZ-LOST-2', 'resposta nossa', 'me'));
     const on = await runBackfill(backfill, { ...range, until: Date.now() + 1000 });
     expect(on).toMatchObject({ read: 3, known: 1, queued: 2, historyAvailable: true, chats: { done: 1, total: 1 } });
     await waitFor('3 activities', () => harness.crm.activities().length === 3, 30_000, 50);

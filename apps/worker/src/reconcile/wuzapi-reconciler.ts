@@ -21,7 +21,8 @@ const userOf = (jid: string | null | undefined) => (jid ?? '').split('@')[0]?.sp
 
 /**
  * The `Message` webhook a history row would have been. The row has no
- * `IsFromMe`: in a one-to-one chat a sender other than the chat is us.
+ * `IsFromMe`: in a one-to-one chat a sender other than the chat (WUZAPI writes
+ * `me` or our own JID) is us.
  */
 export function rowAsMessageEvent(row: WuzapiHistoryRow & { chat_jid: string; message_id: string }) {
   const isGroup = row.chat_jid.endsWith('@g.us');
