@@ -78,7 +78,15 @@ describe('status from the monitor keys and the queues', () => {
     expect(status.alerts).toEqual([alert]);
     expect(status.crm).toEqual({ windowMs: 60_000, limit: 100, used: 3 });
     const counts = Object.fromEntries(status.queues.map((q) => [q.name, q.counts]));
-    expect(Object.keys(counts).sort()).toEqual(['alerts', 'contact-sync', 'crm', 'events', 'monitor', 'outbound']);
+    expect(Object.keys(counts).sort()).toEqual([
+      'alerts',
+      'backfill',
+      'contact-sync',
+      'crm',
+      'events',
+      'monitor',
+      'outbound',
+    ]);
     expect(counts.events?.waiting).toBe(3);
     expect(counts.crm?.delayed).toBe(1);
     expect(counts.outbound).toMatchObject({ completed: 2, failed: 1, waiting: 0, active: 0 });
@@ -120,7 +128,7 @@ describe('status from the monitor keys and the queues', () => {
     await f.seedInstance({ instance: 'direct' });
     const status = await collectStatus({ redis: f.redis, queues: f.queues, config: f.config });
     expect(status.instances.map((i) => i.instance)).toEqual(['direct']);
-    expect(status.queues).toHaveLength(6);
+    expect(status.queues).toHaveLength(7);
   });
 });
 

@@ -9,6 +9,7 @@ import { registerBodyParsers } from './http/body-parsers.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { createIngressMetrics } from './http/ingress-metrics.js';
 import { apiRoutes } from './routes/api-routes.js';
+import { backfillRoutes } from './routes/backfill-routes.js';
 import { evolutionWebhookRoutes } from './routes/evolution-webhooks.js';
 import { setupRoutes } from './routes/setup-routes.js';
 import { superCrmWebhookRoutes } from './routes/supercrm-webhooks.js';
@@ -46,5 +47,6 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   await app.register(superCrmWebhookRoutes, webhookDeps);
   await app.register(apiRoutes, { config, redis, queues });
   await app.register(setupRoutes, { config, redis, ...setupClients(config, deps.logger) });
+  await app.register(backfillRoutes, { config, queues });
   return app;
 }

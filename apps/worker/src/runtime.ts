@@ -31,6 +31,7 @@ import { createInstanceMonitorWorker, ensureMonitorSchedule } from './monitor/in
 import { createMonitorStore } from './monitor/monitor-store.js';
 import { createWebhookKeeper } from './monitor/webhook-keeper.js';
 import { createOutboundWorker } from './outbound/index.js';
+import { createSeenChats, startReconciliation } from './reconcile/index.js';
 
 export interface WorkerRuntimeDeps {
   config: Config;
@@ -101,6 +102,7 @@ export async function startWorkerRuntime({
       outboundQueue: queues[QUEUES.outbound],
       tracker,
       metrics,
+      seenChats: createSeenChats(connection, config.QUEUE_PREFIX),
     }),
   );
 
@@ -162,6 +164,8 @@ export async function startWorkerRuntime({
     );
     await ensureContactSyncSchedule(queues[QUEUES.contactSync], config);
   }
+  const reconciler = await startReconciliation({ connection, config, logger, queues });
+  if (reconciler) workers.push(reconciler);
   if (config.ALERT_WEBHOOK_URL) {
     workers.push(
       createAlertDeliveryWorker({

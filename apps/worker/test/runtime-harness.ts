@@ -37,6 +37,8 @@ export async function createRuntimeHarness(
     SUPER_CRM_RATE_LIMIT_DURATION_MS: String(crmLimit.windowMs),
     EVOLUTION_API_URL: await evolution.listen(),
     EVOLUTION_API_KEY: 'evo-key',
+    // Reconciliation reads the Evolution double's store (and competes with probes for it): only where a test asks.
+    RECONCILE_INTERVAL_MS: '0',
     ...env,
   });
   const started: Array<{ runtime: WorkerRuntime; connection: Redis }> = [];

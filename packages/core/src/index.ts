@@ -3,6 +3,8 @@ export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
 export { toExternalApiError } from './http/wrap-axios-error.js';
 export { byInstance, configuredSpelling, instanceKey } from './instances.js';
+export { evolutionDedupeKey, wuzapiDedupeKey } from './intake/dedupe-keys.js';
+export { anyStored, dedupeJobId, dedupeMarkerKey, type StoreOnceDeps, storeOnce } from './intake/store-once.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export {
   e164Schema,
@@ -29,6 +31,14 @@ export {
   webhookSetupRecordSchema,
 } from './monitoring.js';
 export { canonicalPhone, type PhoneForms, phoneForms } from './phones/phone-forms.js';
+export {
+  type BackfillJob,
+  type BackfillProgress,
+  backfillJobSchema,
+  backfillProgressSchema,
+  configuredInstances,
+  gatewayOfInstance,
+} from './queues/backfill-job.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';
 export { backoffStrategyFor, type RateLimitable, rethrowForBullMQ, toJobId } from './queues/failure-handling.js';
 export { defaultJobOptions, retryPolicyFor } from './queues/job-options.js';

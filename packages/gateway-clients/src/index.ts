@@ -13,6 +13,18 @@ export type {
   EvolutionWebhookConfig,
   EvolutionWebhookFound,
 } from './evolution/webhook-calls.js';
+export {
+  createEvolutionHistoryReader,
+  type EvolutionHistoryPage,
+  type EvolutionHistoryReader,
+  type EvolutionStoredRecord,
+} from './history/evolution-history.js';
+export {
+  createWuzapiHistoryReader,
+  WuzapiHistoryDisabledError,
+  type WuzapiHistoryReader,
+  type WuzapiHistoryRow,
+} from './history/wuzapi-history.js';
 export { isSendOutcomeUnknown, type SendFailureOutcome, sendFailureOutcome } from './http/send-outcome.js';
 export { GatewayNotConfiguredError } from './not-configured.js';
 export { InvalidRecipientError, isSameRecipient, parseRecipient, type Recipient } from './recipient.js';

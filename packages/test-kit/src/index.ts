@@ -7,9 +7,11 @@ export {
   type EvolutionSentRecord,
   type EvolutionWebhookRecord,
 } from './doubles/evolution/evolution-double.js';
+export type { FindableMessage } from './doubles/evolution/find-messages-route.js';
 export type { FaultOptions, HttpFault, RecordedRequest } from './doubles/evolution/http-faults.js';
 export type { EvolutionWebhookRow } from './doubles/evolution/webhook-config.js';
 export * from './doubles/supercrm/index.js';
+export type { WuzapiHistoryRow, WuzapiHistoryStore } from './doubles/wuzapi/chat-history-route.js';
 export type { WuzapiDoubleContact, WuzapiUserSession } from './doubles/wuzapi/session-endpoints.js';
 export {
   createWuzapiDouble,

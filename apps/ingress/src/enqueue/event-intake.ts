@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { type Config, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
+import { randomUUID } from 'node:crypto';
+import { type Config, storeOnce, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
@@ -17,8 +17,6 @@ export interface EventToStore extends Omit<WebhookEventJob, 'receivedAt'> {
   dedupeKey?: string;
 }
 
-const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
-
 /** Redis that has not answered within this is treated as down: answer 503 long before the sender's 30 s timeout. */
 export const ENQUEUE_TIMEOUT_MS = 3000;
 
@@ -31,17 +29,16 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Stores a webhook event durably, at most once per dedupe key.
- *
- * BullMQ's own deduplication forgets an id when its job completes (simple
- * mode) and a custom jobId only while the job is kept, but a redelivery can
- * come hours later. So: a marker that outlives the job (WEBHOOK_DEDUPE_TTL_SECONDS),
- * checked first and set only AFTER Redis confirmed the job. A crash between
- * the two leaves no marker: the redelivery adds with the same jobId, which
- * BullMQ ignores while that job exists, and then sets the marker.
+ * Stores a webhook event durably, at most once per dedupe key (core's
+ * `storeOnce`: a marker that outlives the job, WEBHOOK_DEDUPE_TTL_SECONDS).
  */
 export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config }) {
-  const markerKey = (jobId: string) => `${deps.config.QUEUE_PREFIX}:dedupe:${jobId}`;
+  const once = {
+    queue: deps.queue,
+    redis: deps.redis,
+    prefix: deps.config.QUEUE_PREFIX,
+    ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
+  };
 
   async function store(event: EventToStore): Promise<IntakeResult> {
     const { dedupeKey, ...rest } = event;
@@ -50,12 +47,7 @@ export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Co
       const job = await deps.queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
       return { status: 'queued', id: job.id as string };
     }
-    const jobId = `${data.source}-${hash(dedupeKey)}`;
-    const marker = markerKey(jobId);
-    if (await deps.redis.exists(marker)) return { status: 'duplicate', id: jobId };
-    await deps.queue.add(data.event, data, { jobId });
-    const first = await deps.redis.set(marker, '1', 'EX', deps.config.WEBHOOK_DEDUPE_TTL_SECONDS, 'NX');
-    return { status: first === 'OK' ? 'queued' : 'duplicate', id: jobId };
+    return storeOnce(once, data, dedupeKey);
   }
 
   return {

@@ -12,8 +12,9 @@ import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
-import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
+import { orUnavailable } from '../http/or-unavailable.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
+import { createSendIdempotency } from '../idempotency/send-idempotency.js';
 import { contactSyncBodySchema, jobIdParamsSchema, sendMessageBodySchema } from '../schemas/api.js';
 
 export interface ApiRouteDeps {
@@ -32,16 +33,9 @@ const STATE_OF: Record<string, 'queued' | 'active' | 'sent' | 'failed'> = {
   failed: 'failed',
 };
 
-async function orUnavailable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
-  }
-}
-
 /** The project's own API, behind `Authorization: Bearer ${API_TOKEN}`. */
 export async function apiRoutes(app: FastifyInstance, { config, redis, queues }: ApiRouteDeps) {
+  const idempotency = createSendIdempotency({ redis, prefix: config.QUEUE_PREFIX });
   app.addHook('onRequest', async (req, reply) => {
     if (!apiAuthorized(config, req)) return sendUnauthorized(reply);
   });
@@ -55,23 +49,24 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
     const id = keyed
       ? `api-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`
       : `api-${randomUUID()}`;
-    if (keyed) {
-      const earlier: Job | undefined = await orUnavailable(queues[QUEUES.outbound].getJob(id));
-      if (earlier) {
-        const { instance, to, text } = earlier.data as OutboundJob;
-        const same = instance === parsed.data.instance && to === parsed.data.to && text === parsed.data.text;
-        // Another message under a used key would otherwise be dropped without a word.
-        if (!same) {
-          return reply.code(422).send({
-            error: 'idempotency_key_reused',
-            message: 'this Idempotency-Key was already used for a different message; use a new key',
-          });
-        }
-        return reply.code(202).send({ id });
-      }
+    const claim = keyed ? await orUnavailable(idempotency.claim(id, parsed.data)) : undefined;
+    // Another message under a used key would otherwise be dropped without a word.
+    if (claim?.kind === 'reused') {
+      return reply.code(422).send({
+        error: 'idempotency_key_reused',
+        message: 'this Idempotency-Key was already used for a different message; use a new key',
+      });
     }
+    // Remembered 24 h, long after the job itself is removed: a late retry is not a second WhatsApp message.
+    if (claim?.kind === 'same') return reply.code(202).send({ id });
     const job: OutboundJob = { ...parsed.data, origin: 'api', requestedAt: Date.now() };
-    await orUnavailable(queues[QUEUES.outbound].add('send', job, { jobId: id }));
+    try {
+      await orUnavailable(queues[QUEUES.outbound].add('send', job, { jobId: id }));
+    } catch (err) {
+      if (claim) await idempotency.release(id).catch(() => {});
+      throw err;
+    }
+    if (claim) await orUnavailable(idempotency.confirm(id, parsed.data));
     return reply.code(202).send({ id });
   });
 

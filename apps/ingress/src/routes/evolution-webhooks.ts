@@ -1,6 +1,6 @@
+import { evolutionDedupeKey } from '@zaprelay/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { evolutionAuthorized } from '../auth/webhook-auth.js';
-import { evolutionDedupeKey } from '../enqueue/dedupe-keys.js';
 import { EVOLUTION_DROPPED_KEYS, stripInlineMedia } from '../enqueue/strip-inline-media.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { canonicalEventName, evolutionWebhookSchema, HANDLED_EVOLUTION_EVENTS } from '../schemas/evolution-webhook.js';

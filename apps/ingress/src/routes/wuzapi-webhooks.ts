@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '@zaprelay/core';
+import { type Config, wuzapiDedupeKey } from '@zaprelay/core';
 import type { FastifyInstance } from 'fastify';
 import { wuzapiAuthorized } from '../auth/webhook-auth.js';
-import { wuzapiDedupeKey } from '../enqueue/dedupe-keys.js';
 import { stripInlineMedia } from '../enqueue/strip-inline-media.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { HANDLED_WUZAPI_TYPES, wuzapiFormSchema, wuzapiJsonSchema } from '../schemas/wuzapi-webhook.js';

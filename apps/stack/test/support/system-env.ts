@@ -49,6 +49,8 @@ export function systemEnv(input: SystemEnvInput): Record<string, string> {
     EVOLUTION_RETRY_MAX_DELAY_MS: '1000',
     // The instance monitor polls Evolution every few seconds: noise here.
     EVOLUTION_MONITORING_ENABLED: 'false',
+    // Reconciliation reads the Evolution double's store: only where a scenario asks for it.
+    RECONCILE_INTERVAL_MS: '0',
     WORKER_CONCURRENCY: '4',
     WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
     ...input.overrides,

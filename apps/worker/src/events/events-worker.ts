@@ -22,6 +22,7 @@ import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
+import type { SeenChats } from '../reconcile/seen-chats.js';
 import { chooseSendInstance, createInstanceMemory, isConfiguredInstance } from './send-instance.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
@@ -34,6 +35,8 @@ export interface EventsWorkerDeps {
   outboundQueue: Queue;
   tracker: HealthTracker;
   metrics: WorkerMetrics;
+  /** WUZAPI chats seen, for reconciliation (WUZAPI's history is read per chat). */
+  seenChats?: SeenChats;
 }
 
 /**
@@ -48,6 +51,8 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
+        if (event.message.source === 'wuzapi')
+          await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         if (!event.message.isGroup) await instances.remember(event.message.phone, event.message.instance);
         return deps.crm.messageActivity(event.message);
       case 'contact':

@@ -158,6 +158,12 @@ export const envSchema = z.object({
     .max(1, { error: 'must be between 0 and 1' })
     .default(0.2),
   CONTACT_SYNC_CRON: z.string().min(1).optional(),
+
+  // Reconciliation: re-reading the gateways' stores for messages whose webhook never arrived
+  /** How often every configured instance is re-read; 0 turns the schedule off (POST /api/backfill still works). */
+  RECONCILE_INTERVAL_MS: int(0).default(30 * 60 * 1000),
+  /** How far back each scheduled run reads; keep it within WEBHOOK_DEDUPE_TTL_SECONDS. */
+  RECONCILE_WINDOW_MS: int(60_000).default(6 * 60 * 60 * 1000),
 });
 
 export type Config = z.output<typeof envSchema>;

@@ -14,6 +14,7 @@ export function retryPolicyFor(queue: QueueName, config: Config): RetryPolicy {
     case QUEUES.outbound:
     case QUEUES.monitor:
     case QUEUES.alerts:
+    case QUEUES.backfill:
       return gatewayRetryPolicy(config);
     case QUEUES.events:
       return eventsRetryPolicy;

@@ -15,6 +15,8 @@ export const QUEUES = {
   alerts: 'alerts',
   /** Contact-book syncs (a flow: one parent, a child per contact). */
   contactSync: 'contact-sync',
+  /** Reconciliation runs: a gateway's stored messages read back into the events queue. */
+  backfill: 'backfill',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];

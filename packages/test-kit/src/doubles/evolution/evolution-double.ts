@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { evolutionBrazilianDigits } from './br-number.js';
+import { type FindableMessage, registerFindMessagesRoute } from './find-messages-route.js';
 import { type FaultOptions, type HttpFault, installFaults, type RecordedRequest } from './http-faults.js';
 import { type EvolutionWebhookRow, installWebhookConfig } from './webhook-config.js';
 
@@ -70,6 +71,8 @@ export interface EvolutionDouble {
   setContacts(instance: string, contacts: EvolutionDoubleContact[]): void;
   /** Numbers (digits, as sent) WhatsApp does not know: sendText answers 400 `exists: false`, as Evolution does. */
   markNotOnWhatsApp(digits: string): void;
+  /** Keeps a message in the instance's store as Evolution does before its webhook fires; no webhook is posted. */
+  storeMessage(instance: string, message: FindableMessage): void;
   /** Delay before every answer (or one instance's answers), to play a slow gateway. */
   setResponseDelay(ms: number, instance?: string): void;
   injectFault(fault: HttpFault, options?: FaultOptions): void;
@@ -101,7 +104,7 @@ interface InstanceRecord {
   state: EvolutionConnectionStateName;
   ownerJid: string;
   contacts: EvolutionDoubleContact[];
-  messages: StoredMessage[];
+  messages: FindableMessage[];
   delayMs: number;
   createdAt: string;
 }
@@ -289,43 +292,11 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
     }));
   });
 
-  app.post('/chat/findMessages/:instance', async (request: InstanceRequest, reply) => {
-    const instance = instanceOf(request, reply);
-    if (!instance) return reply;
-    const query = (request.body ?? {}) as {
-      where?: {
-        key?: { id?: string; fromMe?: boolean; remoteJid?: string };
-        messageTimestamp?: { gte?: string; lte?: string };
-      };
-      page?: number;
-      offset?: number;
-    };
-    const key = query.where?.key ?? {};
-    const range = query.where?.messageTimestamp;
-    // Evolution applies the time filter only when both ends are given.
-    const gte = range?.gte && range.lte ? Math.floor(Date.parse(range.gte) / 1000) : undefined;
-    const lte = range?.gte && range.lte ? Math.floor(Date.parse(range.lte) / 1000) : undefined;
-    const matching = instance.messages
-      .filter(
-        (m) =>
-          (!key.id || m.key.id === key.id) &&
-          (!key.fromMe || m.key.fromMe === key.fromMe) &&
-          (!key.remoteJid || m.key.remoteJid === key.remoteJid) &&
-          (gte === undefined || m.messageTimestamp >= gte) &&
-          (lte === undefined || m.messageTimestamp <= lte),
-      )
-      .sort((a, b) => b.messageTimestamp - a.messageTimestamp);
-    const offset = query.offset || 50;
-    const page = query.page || 1;
-    return {
-      messages: {
-        total: matching.length,
-        pages: Math.ceil(matching.length / offset),
-        currentPage: page,
-        records: matching.slice(offset * (page - 1), offset * page),
-      },
-    };
-  });
+  registerFindMessagesRoute(
+    app,
+    (name) => instances.get(name)?.messages,
+    (name) => instances.get(name)?.id,
+  );
 
   const must = (name: string) => {
     const found = instances.get(name);
@@ -368,6 +339,9 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
     },
     markNotOnWhatsApp(digits) {
       notOnWhatsApp.add(digits.replace(/^\+/, ''));
+    },
+    storeMessage(instance, message) {
+      must(instance).messages.push(message);
     },
     setResponseDelay(ms, instance) {
       if (instance) must(instance).delayMs = ms;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
 import { type FaultOptions, type HttpFault, installFaults, type RecordedRequest } from '../evolution/http-faults.js';
+import { registerChatHistoryRoute, type WuzapiHistoryStore } from './chat-history-route.js';
 import { installWuzapiSessionEndpoints, type WuzapiUserSession } from './session-endpoints.js';
 
 /**
@@ -34,6 +35,8 @@ export interface WuzapiDouble {
   /** Real sends only: a replayed `Id` is not in here twice. */
   readonly sent: readonly WuzapiSentRecord[];
   setResponseDelay(ms: number): void;
+  /** The users' message history (`GET /chat/history`), off until `setHistory`. */
+  readonly history: WuzapiHistoryStore;
   injectFault(fault: HttpFault, options?: FaultOptions): void;
   clearFaults(): void;
   /** A user's webhook, HMAC key, connection and contacts (by instance name): read and change freely. */
@@ -53,6 +56,8 @@ export function createWuzapiDouble(options: WuzapiDoubleOptions): WuzapiDouble {
   const byId = new Map<string, { Details: string; Timestamp: number; Id: string }>();
   let baseUrl: string | undefined;
   const sessions = installWuzapiSessionEndpoints(app, options.users);
+
+  const history = registerChatHistoryRoute(app, options.users);
 
   app.post('/chat/send/text', async (request, reply) => {
     const token = request.headers.token;
@@ -98,6 +103,7 @@ export function createWuzapiDouble(options: WuzapiDoubleOptions): WuzapiDouble {
     setResponseDelay(ms) {
       delayMs = ms;
     },
+    history,
     injectFault: faults.inject,
     clearFaults: faults.clear,
     session: sessions.of,

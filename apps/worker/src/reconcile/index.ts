@@ -1,0 +1,41 @@
+import { type Config, configuredInstances, type Logger, QUEUES, type QueueName } from '@zaprelay/core';
+import { createEvolutionHistoryReader, createWuzapiHistoryReader } from '@zaprelay/gateway-clients';
+import type { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createBackfillWorker } from './backfill-worker.js';
+import { ensureReconcileSchedule } from './schedule.js';
+import { createSeenChats } from './seen-chats.js';
+import { createReadBackStore } from './store-read-back.js';
+
+export { createSeenChats, type SeenChats } from './seen-chats.js';
+
+/**
+ * Reconciliation from the gateways' own stores: the backfill worker
+ * (`POST /api/backfill` and the schedule's runs) and the schedule itself.
+ */
+export async function startReconciliation(deps: {
+  connection: Redis;
+  config: Config;
+  logger: Logger;
+  queues: Record<QueueName, Queue>;
+}): Promise<Worker | undefined> {
+  const { config, logger } = deps;
+  const evolution =
+    config.EVOLUTION_API_URL && config.EVOLUTION_API_KEY ? createEvolutionHistoryReader(config, logger) : undefined;
+  const wuzapi = config.WUZAPI_API_URL ? createWuzapiHistoryReader(config, logger) : undefined;
+  await ensureReconcileSchedule(deps.queues[QUEUES.backfill], config);
+  if (!evolution && !wuzapi) return undefined;
+  if (config.RECONCILE_INTERVAL_MS > 0 && configuredInstances(config).length === 0) {
+    logger
+      .child({ component: 'reconcile' })
+      .warn('no instance is configured (EVOLUTION_INSTANCES, WUZAPI_USER_TOKENS): nothing is reconciled on schedule');
+  }
+  return createBackfillWorker({
+    ...deps,
+    backfillQueue: deps.queues[QUEUES.backfill],
+    store: createReadBackStore({ eventsQueue: deps.queues[QUEUES.events], redis: deps.connection, config }),
+    seenChats: createSeenChats(deps.connection, config.QUEUE_PREFIX),
+    evolution,
+    wuzapi,
+  });
+}
