@@ -2,7 +2,7 @@ export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
 export { toExternalApiError } from './http/wrap-axios-error.js';
-export { byInstance, configuredSpelling, instanceKey } from './instances.js';
+export { byInstance, configuredSpelling, instanceKey, listsInstance } from './instances.js';
 export { evolutionDedupeKey, wuzapiDedupeKey } from './intake/dedupe-keys.js';
 export { anyStored, dedupeJobId, dedupeMarkerKey, type StoreOnceDeps, storeOnce } from './intake/store-once.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';

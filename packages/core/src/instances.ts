@@ -17,3 +17,9 @@ export function configuredSpelling(configured: readonly string[] | undefined, na
   const key = instanceKey(name);
   return configured?.find((c) => instanceKey(c) === key) ?? name.trim();
 }
+
+/** Whether a list of configured instances (EVOLUTION_INSTANCES) holds the name, in any spelling. */
+export function listsInstance(configured: readonly string[] | undefined, name: string): boolean {
+  const key = instanceKey(name);
+  return configured?.some((c) => instanceKey(c) === key) ?? false;
+}

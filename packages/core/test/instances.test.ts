@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { byInstance, configuredSpelling, instanceKey, loadConfig } from '../src/index.js';
+import {
+  byInstance,
+  configuredSpelling,
+  gatewayOfInstance,
+  instanceKey,
+  listsInstance,
+  loadConfig,
+} from '../src/index.js';
 
 describe('instance names match case-insensitively', () => {
   it('keys the WUZAPI maps by lower case, so any spelling finds the token and the HMAC key', () => {
@@ -20,5 +27,19 @@ describe('instance names match case-insensitively', () => {
     expect(configuredSpelling(['Vendas-01', 'Suporte'], 'vendas-01')).toBe('Vendas-01');
     expect(configuredSpelling(['Vendas-01'], 'Outra')).toBe('Outra');
     expect(configuredSpelling(undefined, 'Outra')).toBe('Outra');
+  });
+
+  it('finds the gateway of an instance (backfill, sends) in any spelling', () => {
+    const config = loadConfig({
+      EVOLUTION_API_URL: 'http://evolution.local',
+      EVOLUTION_INSTANCES: 'Vendas-01',
+      WUZAPI_API_URL: 'http://wuzapi.local',
+      WUZAPI_USER_TOKENS: 'Loja-02:tok',
+    });
+    expect(listsInstance(config.EVOLUTION_INSTANCES, 'VENDAS-01')).toBe(true);
+    expect(listsInstance(config.EVOLUTION_INSTANCES, 'outra')).toBe(false);
+    expect(gatewayOfInstance(config, 'vendas-01')).toBe('evolution');
+    expect(gatewayOfInstance(config, 'LOJA-02')).toBe('wuzapi');
+    expect(gatewayOfInstance(config, 'outra')).toBeUndefined();
   });
 });

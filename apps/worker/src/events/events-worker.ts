@@ -1,5 +1,6 @@
 import {
   baseWorkerOptions,
+  byInstance,
   type Config,
   describeIssues,
   type Logger,
@@ -97,7 +98,8 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
     const reason = refusal(instance, text);
     if (reason !== undefined || instance === undefined) {
       // The agent sees it on the contact; the failed job keeps it for operators.
-      const gateway = instance && deps.config.WUZAPI_USER_TOKENS?.has(instance) ? 'wuzapi' : 'evolution';
+      const gateway =
+        instance && byInstance(deps.config.WUZAPI_USER_TOKENS, instance) !== undefined ? 'wuzapi' : 'evolution';
       await deps.crm.notSent({
         key: `supercrm:${event.id}`,
         phone,

@@ -1,4 +1,4 @@
-import { type Config, canonicalPhone } from '@zaprelay/core';
+import { byInstance, type Config, canonicalPhone, listsInstance } from '@zaprelay/core';
 import type { Redis } from 'ioredis';
 
 /** Which instance last talked with each phone, so a CRM send without `instance` continues that chat. */
@@ -29,9 +29,9 @@ type InstanceConfig = Pick<Config, 'EVOLUTION_API_URL' | 'EVOLUTION_INSTANCES' |
  * Evolution instance (any name when EVOLUTION_INSTANCES does not list them).
  */
 export function isConfiguredInstance(config: InstanceConfig, instance: string): boolean {
-  if (config.WUZAPI_USER_TOKENS?.has(instance)) return true;
+  if (byInstance(config.WUZAPI_USER_TOKENS, instance) !== undefined) return true;
   if (!config.EVOLUTION_API_URL) return false;
-  return config.EVOLUTION_INSTANCES === undefined || config.EVOLUTION_INSTANCES.includes(instance);
+  return config.EVOLUTION_INSTANCES === undefined || listsInstance(config.EVOLUTION_INSTANCES, instance);
 }
 
 /** The instance a CRM-requested send goes through when the event names none. */

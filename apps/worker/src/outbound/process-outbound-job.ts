@@ -73,7 +73,7 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
       text: data.text,
       reason,
       instance: data.instance,
-      gateway: config.WUZAPI_USER_TOKENS?.has(data.instance) ? 'wuzapi' : 'evolution',
+      gateway: byInstance(config.WUZAPI_USER_TOKENS, data.instance) !== undefined ? 'wuzapi' : 'evolution',
       contactId: data.contactId,
     });
     log.info({ attempts }, 'send failed for good: a [not sent] activity is queued for the agent');

@@ -3,6 +3,7 @@ import {
   backfillJobSchema,
   backoffStrategyFor,
   baseWorkerOptions,
+  byInstance,
   type Config,
   gatewayRetryPolicy,
   type Logger,
@@ -71,7 +72,7 @@ export function createBackfillWorker(deps: BackfillWorkerDeps): Worker {
         },
       );
     }
-    const token = deps.config.WUZAPI_USER_TOKENS?.get(data.instance);
+    const token = byInstance(deps.config.WUZAPI_USER_TOKENS, data.instance);
     if (!deps.wuzapi || !token)
       throw new UnrecoverableError(`no WUZAPI user token for ${data.instance} (WUZAPI_USER_TOKENS)`);
     return reconcileWuzapi(

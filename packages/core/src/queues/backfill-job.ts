@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config/env-schema.js';
+import { byInstance, listsInstance } from '../instances.js';
 import { gatewaySourceSchema } from '../messages.js';
 
 /** A reconciliation run: one instance's stored messages in `[since, until]` read back from its gateway. */
@@ -42,8 +43,8 @@ export function gatewayOfInstance(
   config: Pick<Config, 'EVOLUTION_API_URL' | 'EVOLUTION_INSTANCES' | 'WUZAPI_USER_TOKENS'>,
   instance: string,
 ): 'evolution' | 'wuzapi' | undefined {
-  if (config.WUZAPI_USER_TOKENS?.has(instance)) return 'wuzapi';
-  if (config.EVOLUTION_INSTANCES?.includes(instance)) return 'evolution';
+  if (byInstance(config.WUZAPI_USER_TOKENS, instance) !== undefined) return 'wuzapi';
+  if (listsInstance(config.EVOLUTION_INSTANCES, instance)) return 'evolution';
   // Without EVOLUTION_INSTANCES every instance of the API key is served; Evolution itself answers 404 for others.
   if (config.EVOLUTION_API_URL && !config.EVOLUTION_INSTANCES) return 'evolution';
   return undefined;
