@@ -1,4 +1,4 @@
-import { type Config, type Logger, pingRedis, QUEUES, type QueueName } from '@zaprelay/core';
+import { type Config, createMessageTrace, type Logger, pingRedis, QUEUES, type QueueName } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +11,7 @@ import { createIngressMetrics } from './http/ingress-metrics.js';
 import { apiRoutes } from './routes/api-routes.js';
 import { evolutionWebhookRoutes } from './routes/evolution-webhooks.js';
 import { superCrmWebhookRoutes } from './routes/supercrm-webhooks.js';
+import { traceRoute } from './routes/trace-route.js';
 import { wuzapiWebhookRoutes } from './routes/wuzapi-webhooks.js';
 
 export interface IngressDeps {
@@ -37,11 +38,13 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   registerErrorHandler(app);
   await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
   await app.register(metricsRoute, { registry: deps.registry });
-  const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config });
+  const trace = createMessageTrace(redis, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
+  const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config, trace });
   const webhookDeps = { config, intake, metrics };
   await app.register(evolutionWebhookRoutes, webhookDeps);
   await app.register(wuzapiWebhookRoutes, webhookDeps);
   await app.register(superCrmWebhookRoutes, webhookDeps);
   await app.register(apiRoutes, { config, redis, queues });
+  await app.register(traceRoute, { config, trace });
   return app;
 }

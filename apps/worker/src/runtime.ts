@@ -2,6 +2,7 @@ import {
   ALL_QUEUES,
   baseWorkerOptions,
   type Config,
+  createMessageTrace,
   createQueue,
   type Logger,
   monitorKeys,
@@ -86,6 +87,8 @@ export async function startWorkerRuntime({
         : undefined,
     });
 
+  const trace = createMessageTrace(connection, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
+  const userTokenFor = (instance: string) => config.WUZAPI_USER_TOKENS?.get(instance);
   const workers: Worker[] = [];
   const crmQueue = queues[QUEUES.crm];
   workers.push(
@@ -98,6 +101,7 @@ export async function startWorkerRuntime({
       outboundQueue: queues[QUEUES.outbound],
       tracker,
       metrics,
+      trace,
     }),
   );
 
@@ -111,6 +115,8 @@ export async function startWorkerRuntime({
         crmClient,
         crmQueue,
         workerOptions: baseWorkerOptions(config, connection),
+        trace,
+        userTokenFor,
       }),
     );
   } else {
@@ -131,6 +137,7 @@ export async function startWorkerRuntime({
         wuzapi,
         outboundQueue: queues[QUEUES.outbound],
         crmQueue,
+        trace,
       }),
     );
   } else {

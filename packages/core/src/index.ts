@@ -60,3 +60,12 @@ export {
 } from './status/status-schema.js';
 export { MINUTE_MS, perMinuteSeries, SERIES_MINUTES } from './status/throughput.js';
 export { describeIssues } from './validation/describe-issues.js';
+export {
+  createMessageTrace,
+  type MessageTrace,
+  TRACE_MAX_ENTRIES,
+  type TraceEntry,
+  type TraceFields,
+  traceEntrySchema,
+  traceMessageIdSchema,
+} from './trace/message-trace.js';

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Config, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
+import { type Config, type MessageTrace, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
@@ -15,6 +15,10 @@ export interface EventToStore extends Omit<WebhookEventJob, 'receivedAt'> {
    * id, status…); events without a natural id are not deduplicated.
    */
   dedupeKey?: string;
+  /** Gateway message ids this event is about: each gets a `received` or `duplicate` trace entry. */
+  traceIds?: string[];
+  /** The route it came in on, for the trace. */
+  route?: string;
 }
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
@@ -40,21 +44,42 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * the two leaves no marker: the redelivery adds with the same jobId, which
  * BullMQ ignores while that job exists, and then sets the marker.
  */
-export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config }) {
+export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config; trace?: MessageTrace }) {
   const markerKey = (jobId: string) => `${deps.config.QUEUE_PREFIX}:dedupe:${jobId}`;
+  /** Best effort and in parallel with the marker: a lost trace entry must not turn a stored event into a 503. */
+  const traced = (event: EventToStore, data: WebhookEventJob, status: IntakeResult['status'], jobId: string) =>
+    event.traceIds?.length && deps.trace
+      ? deps.trace
+          .record(event.traceIds, status === 'queued' ? 'received' : 'duplicate', {
+            route: event.route,
+            source: data.source,
+            event: data.event,
+            instance: data.instance,
+            jobId,
+          })
+          .catch(() => {})
+      : Promise.resolve();
 
   async function store(event: EventToStore): Promise<IntakeResult> {
-    const { dedupeKey, ...rest } = event;
+    const { dedupeKey, traceIds: _ids, route: _route, ...rest } = event;
     const data: WebhookEventJob = webhookEventJobSchema.parse({ ...rest, receivedAt: Date.now() });
     if (!dedupeKey) {
       const job = await deps.queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
+      await traced(event, data, 'queued', job.id as string);
       return { status: 'queued', id: job.id as string };
     }
     const jobId = `${data.source}-${hash(dedupeKey)}`;
     const marker = markerKey(jobId);
-    if (await deps.redis.exists(marker)) return { status: 'duplicate', id: jobId };
+    if (await deps.redis.exists(marker)) {
+      await traced(event, data, 'duplicate', jobId);
+      return { status: 'duplicate', id: jobId };
+    }
     await deps.queue.add(data.event, data, { jobId });
-    const first = await deps.redis.set(marker, '1', 'EX', deps.config.WEBHOOK_DEDUPE_TTL_SECONDS, 'NX');
+    const [first] = await Promise.all([
+      deps.redis.set(marker, '1', 'EX', deps.config.WEBHOOK_DEDUPE_TTL_SECONDS, 'NX'),
+      // Written as if first: a concurrent redelivery that loses the marker race is still a receipt of this message.
+      traced(event, data, 'queued', jobId),
+    ]);
     return { status: first === 'OK' ? 'queued' : 'duplicate', id: jobId };
   }
 

@@ -19,4 +19,6 @@ export interface StepContext {
   client: CrmClient;
   cache: ContactCache;
   now(): string;
+  /** The instance's WUZAPI user token from config (metadata.user_token); never read from job data. */
+  userTokenFor?: (instance: string) => string | undefined;
 }

@@ -3,6 +3,8 @@ import {
   type Config,
   describeIssues,
   type Logger,
+  type MessageTrace,
+  messageActivityKey,
   type OutboundJob,
   QUEUES,
   toJobId,
@@ -32,6 +34,8 @@ export interface EventsWorkerDeps {
   outboundQueue: Queue;
   tracker: HealthTracker;
   metrics: WorkerMetrics;
+  /** Where each message went (GET /api/trace/:messageId); optional so harnesses need not build one. */
+  trace?: MessageTrace;
 }
 
 /** The instance a CRM-requested send goes through when the event names none. */
@@ -47,10 +51,19 @@ function defaultInstance(config: Config): string | undefined {
 export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const log = deps.logger.child({ component: 'events' });
 
+  const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
+    deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
+
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
-        return deps.crm.messageActivity(event.message);
+        await deps.crm.messageActivity(event.message);
+        await traced([event.message.messageId], 'queued-for-crm', {
+          eventJobId: job.id,
+          jobId: toJobId(messageActivityKey(event.message)),
+          direction: event.message.direction,
+        });
+        return;
       case 'contact':
         return deps.crm.contactUpsert(event.phone, event.name);
       case 'connection':
@@ -65,6 +78,9 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       case 'skipped':
       case 'ignored':
         deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
+        if (event.type === 'skipped' && event.messageId) {
+          await traced([event.messageId], 'skipped', { eventJobId: job.id, skipReason: event.reason });
+        }
         log.debug({ jobId: job.id, event: event.event, reason: event.reason }, `event ${event.type}`);
         return;
     }
