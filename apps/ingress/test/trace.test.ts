@@ -49,7 +49,11 @@ describe('GET /api/trace/:messageId', () => {
     });
     const key = `${ingress.config.QUEUE_PREFIX}:trace:TRACE-TTL`;
     expect(await ingress.redis.ttl(key)).toBeGreaterThan(ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS - 5);
-    const trace = createMessageTrace(ingress.redis, ingress.config.QUEUE_PREFIX, ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS);
+    const trace = createMessageTrace(
+      ingress.redis,
+      ingress.config.QUEUE_PREFIX,
+      ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS,
+    );
     for (let i = 0; i < 120; i++) await trace.record(['TRACE-TTL'], 'crm-attempt', { attempt: i });
     expect(await ingress.redis.llen(key)).toBe(100);
     expect(await ingress.redis.ttl(key)).toBeGreaterThan(ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS - 5);
@@ -82,7 +86,10 @@ describe('GET /api/trace/:messageId', () => {
     expect(await ingress.storedEvents()).toEqual([]);
     const asked = await buildIngress({ WEBHOOK_QUEUE_PRESENCE: 'true' });
     try {
-      const queued = await asked.app.inject({ url: '/webhooks/evolution', ...json(evolutionPresence(), evolutionAuth) });
+      const queued = await asked.app.inject({
+        url: '/webhooks/evolution',
+        ...json(evolutionPresence(), evolutionAuth),
+      });
       expect(queued.json()).toMatchObject({ status: 'queued' });
     } finally {
       await asked.close();

@@ -88,7 +88,6 @@ export async function startWorkerRuntime({
     });
 
   const trace = createMessageTrace(connection, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
-  const userTokenFor = (instance: string) => config.WUZAPI_USER_TOKENS?.get(instance);
   const workers: Worker[] = [];
   const crmQueue = queues[QUEUES.crm];
   workers.push(
@@ -116,7 +115,6 @@ export async function startWorkerRuntime({
         crmQueue,
         workerOptions: baseWorkerOptions(config, connection),
         trace,
-        userTokenFor,
       }),
     );
   } else {

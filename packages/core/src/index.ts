@@ -59,7 +59,6 @@ export {
   type QueueStatus,
 } from './status/status-schema.js';
 export { MINUTE_MS, perMinuteSeries, SERIES_MINUTES } from './status/throughput.js';
-export { describeIssues } from './validation/describe-issues.js';
 export {
   createMessageTrace,
   type MessageTrace,
@@ -69,3 +68,4 @@ export {
   traceEntrySchema,
   traceMessageIdSchema,
 } from './trace/message-trace.js';
+export { describeIssues } from './validation/describe-issues.js';

@@ -45,7 +45,9 @@ export async function traceRoute(app: FastifyInstance, { config, trace }: { conf
       throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
     }
     if (entries.length === 0) {
-      return reply.code(404).send({ error: 'not_found', message: 'this message id was never seen (or its trace expired)' });
+      return reply
+        .code(404)
+        .send({ error: 'not_found', message: 'this message id was never seen (or its trace expired)' });
     }
     return { messageId: params.data.messageId, ...summarise(entries), entries };
   });

@@ -33,7 +33,7 @@ export interface CrmWorkerDeps {
   workerOptions?: Partial<WorkerOptions>;
   /** Each attempt, error and the final ids of a message's activity (GET /api/trace/:messageId). */
   trace?: MessageTrace;
-  /** WUZAPI_USER_TOKENS by instance: the activity's metadata.user_token comes from config, never from job data. */
+  /** The activity's metadata.user_token; defaults to WUZAPI_USER_TOKENS by instance, never from job data. */
   userTokenFor?: (instance: string) => string | undefined;
 }
 
@@ -74,7 +74,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       client: budget.client,
       cache,
       now: () => new Date().toISOString(),
-      userTokenFor: deps.userTokenFor,
+      userTokenFor: deps.userTokenFor ?? ((instance) => config.WUZAPI_USER_TOKENS?.get(instance)),
     };
     try {
       for (;;) {
