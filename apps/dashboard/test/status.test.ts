@@ -33,6 +33,7 @@ describe('status from the monitor keys and the queues', () => {
     const alert: Alert = {
       id: 'a1',
       at: new Date(now - 5000).toISOString(),
+      type: 'healthStatusChanged',
       subject: 'instance:support',
       from: 'healthy',
       to: 'down',

@@ -28,6 +28,7 @@ import { DEFAULT_THRESHOLDS } from './monitor/derive-health.js';
 import { createHealthTracker } from './monitor/health-tracker.js';
 import { createInstanceMonitorWorker, ensureMonitorSchedule } from './monitor/instance-monitor.js';
 import { createMonitorStore } from './monitor/monitor-store.js';
+import { createQueueWatch } from './monitor/queue-watch.js';
 import { createOutboundWorker } from './outbound/index.js';
 
 export interface WorkerRuntimeDeps {
@@ -173,6 +174,13 @@ export async function startWorkerRuntime({
     );
   }
 
+  const watch = createQueueWatch({ redis: connection, queues: Object.values(queues), config, publish, logger });
+  // Every worker process checks; the alerts' quiet period makes it one alert however many run.
+  const watchTimer = setInterval(() => {
+    watch.check().catch((err: Error) => log.warn({ err: { message: err.message } }, 'queue watch failed'));
+  }, config.ALERT_CHECK_INTERVAL_MS);
+  watchTimer.unref();
+
   for (const worker of workers) {
     observeWorker(worker, metrics);
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue: worker.name }, 'worker error'));
@@ -186,6 +194,7 @@ export async function startWorkerRuntime({
     workers,
     queues,
     async close() {
+      clearInterval(watchTimer);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q) => q.close()));
     },

@@ -78,10 +78,10 @@ function alertsSection(s: DashboardStatus): string {
   const rows = s.alerts
     .map(
       (a) =>
-        `<tr><td>${when(a.at, s.generatedAt)}</td><td>${escapeHtml(a.subject)}</td><td>${badge(a.from)} → ${badge(a.to)}</td><td>${escapeHtml(a.reason)}</td></tr>`,
+        `<tr><td>${when(a.at, s.generatedAt)}</td><td>${escapeHtml(a.subject)}</td><td>${a.from && a.to ? `${badge(a.from)} → ${badge(a.to)}` : escapeHtml(a.type)}</td><td>${escapeHtml(a.reason)}</td></tr>`,
     )
     .join('');
-  const table = `<table><thead><tr><th>When</th><th>Subject</th><th>Change</th><th>Reason</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const table = `<table><thead><tr><th>When</th><th>Subject</th><th>Change or condition</th><th>Reason</th></tr></thead><tbody>${rows}</tbody></table>`;
   return `<section id="alerts" class="wide"><h2>Recent alerts</h2>${s.alerts.length ? table : '<p class="empty">No alerts.</p>'}</section>`;
 }
 

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Config, type MessageTrace, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
+import {
+  type Config,
+  type MessageTrace,
+  monitorKeys,
+  type WebhookEventJob,
+  webhookEventJobSchema,
+} from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
@@ -83,7 +89,20 @@ export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Co
     return { status: first === 'OK' ? 'queued' : 'duplicate', id: jobId };
   }
 
+  const refusedKey = (source: string) => monitorKeys(deps.config.QUEUE_PREFIX).refused(source);
   return {
+    /**
+     * Counts a 401 for the workers' alert check. Not awaited by the caller and
+     * never failing: a refusal must stay a quick 401 whatever Redis does.
+     */
+    refused(source: 'evolution' | 'wuzapi' | 'supercrm'): void {
+      deps.redis
+        .pipeline()
+        .incr(refusedKey(source))
+        .expire(refusedKey(source), 24 * 60 * 60)
+        .exec()
+        .catch(() => {});
+    },
     async accept(event: EventToStore): Promise<IntakeResult> {
       try {
         return await within(store(event), ENQUEUE_TIMEOUT_MS);

@@ -14,6 +14,7 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
     const body = req.body;
     if (!evolutionAuthorized(config, req, isObject(body) ? body.apikey : undefined)) {
       metrics.event('evolution', 'unknown', 'rejected', 'unauthorized');
+      intake.refused('evolution');
       return sendUnauthorized(reply);
     }
     const parsed = evolutionWebhookSchema.safeParse(body);

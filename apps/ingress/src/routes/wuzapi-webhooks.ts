@@ -26,6 +26,7 @@ export async function wuzapiWebhookRoutes(app: FastifyInstance, { config, intake
     const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
     if (!wuzapiAuthorized(config, req, req.rawBody ?? Buffer.alloc(0), isObject(body) ? body.token : undefined)) {
       metrics.event('wuzapi', 'unknown', 'rejected', 'unauthorized');
+      intake.refused('wuzapi');
       return sendUnauthorized(reply);
     }
     const parsed = isForm ? wuzapiFormSchema.safeParse(body) : wuzapiJsonSchema.safeParse(body);
