@@ -31,13 +31,19 @@ export interface IngressDeps {
  */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   const { config, redis, queues } = deps;
-  const app = createFastify(deps.logger, { bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
+  const app = createFastify(deps.logger, {
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+  });
   const metrics = createIngressMetrics(deps.registry);
   metrics.observe(app);
   registerBodyParsers(app);
   registerErrorHandler(app);
   await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
-  await app.register(metricsRoute, { registry: deps.registry });
+  // INGRESS_METRICS_PORT moves /metrics off the public port (main.ts serves it there).
+  if (!config.INGRESS_METRICS_PORT) {
+    await app.register(metricsRoute, { registry: deps.registry, token: config.METRICS_TOKEN });
+  }
   const trace = createMessageTrace(redis, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
   const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config, trace });
   const webhookDeps = { config, intake, metrics };
