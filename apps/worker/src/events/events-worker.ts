@@ -51,6 +51,15 @@ function defaultInstance(config: Config): string | undefined {
 export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const log = deps.logger.child({ component: 'events' });
 
+  const configured = new Set(
+    [...(deps.config.EVOLUTION_INSTANCES ?? []), ...(deps.config.WUZAPI_USER_TOKENS?.keys() ?? [])].map((i) =>
+      i.toLowerCase(),
+    ),
+  );
+  /** Configured instances, and those the monitor listed from the gateway (it keeps their status). */
+  const isTracked = async (instance: string) =>
+    configured.has(instance.toLowerCase()) || (await deps.tracker.knowsInstance(instance));
+
   const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
     deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
 
@@ -67,6 +76,12 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       case 'contact':
         return deps.crm.contactUpsert(event.phone, event.name);
       case 'connection':
+        // Any name a webhook carries would otherwise become a hash field and a history list forever.
+        if (!(await isTracked(event.instance))) {
+          deps.metrics.skipped.inc({ source: data.source, reason: 'untracked-instance' });
+          log.debug({ jobId: job.id, instance: event.instance }, 'connection event of an instance not tracked');
+          return;
+        }
         await deps.tracker.observeInstance(event.instance, event.source, {
           at: new Date().toISOString(),
           state: event.state,

@@ -46,6 +46,10 @@ export function createHealthTracker({ store, publish, thresholds }: TrackerDeps)
   }
 
   return {
+    /** Seen by the monitor (gateway-listed or configured) before: its status is kept in Redis. */
+    async knowsInstance(instance: string): Promise<boolean> {
+      return (await store.instanceStatus(instance)) !== undefined;
+    },
     async observeInstance(instance: string, source: 'evolution' | 'wuzapi', entry: HistoryEntry) {
       const previous = await store.instanceStatus(instance);
       const verdict = await observe(`instance:${instance}`, entry, previous?.status);
