@@ -1,3 +1,4 @@
+export { loadDotEnv } from './config/dot-env.js';
 export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
