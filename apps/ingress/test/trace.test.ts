@@ -1,5 +1,5 @@
 import { createMessageTrace } from '@zaprelay/core';
-import { evolutionPresence, evolutionText, wuzapiJsonBody, wuzapiText } from '@zaprelay/test-kit';
+import { capturingLogger, evolutionPresence, evolutionText, wuzapiJsonBody, wuzapiText } from '@zaprelay/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngress, evolutionAuth, type Ingress, json, SECRETS } from './ingress-harness.js';
 
@@ -67,6 +67,20 @@ describe('GET /api/trace/:messageId', () => {
     expect(res.statusCode).toBe(202);
     const trace = await ingress.app.inject({ url: '/api/trace/TRACE-WUZ-1', headers: bearer });
     expect(trace.json()).toMatchObject({ jobIds: [res.json().id], entries: [{ stage: 'received', source: 'wuzapi' }] });
+  });
+
+  it('logs the job id it queued, never the message text', async () => {
+    const { logger, lines } = capturingLogger('info');
+    const logged = await buildIngress({}, undefined, logger);
+    try {
+      const body = evolutionText({ id: 'TRACE-LOG-1', text: 'segredo do cliente' });
+      const res = await logged.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
+      const stored = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'webhook stored');
+      expect(stored).toMatchObject({ jobId: res.json().id, outcome: 'queued', event: 'messages.upsert' });
+      expect(lines.join('\n')).not.toContain('segredo');
+    } finally {
+      await logged.close();
+    }
   });
 
   it('is 404 for an id never seen, 400 for an id that cannot be one, 401 without the API token', async () => {

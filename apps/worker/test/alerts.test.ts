@@ -1,49 +1,18 @@
-import {
-  createLogger,
-  createMetricsRegistry,
-  createQueue,
-  createRedisConnection,
-  type HistoryEntry,
-  monitorKeys,
-} from '@zaprelay/core';
+import { createQueue, createRedisConnection, type HistoryEntry, monitorKeys } from '@zaprelay/core';
 import { deleteKeysUnder, waitFor } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import Fastify from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { createAlertDeliveryWorker } from '../src/monitor/alert-delivery.js';
-import { createAlertPublisher } from '../src/monitor/alert-publisher.js';
-import { DEFAULT_THRESHOLDS } from '../src/monitor/derive-health.js';
-import { createHealthTracker } from '../src/monitor/health-tracker.js';
-import { createMonitorStore } from '../src/monitor/monitor-store.js';
 import { createQueueWatch } from '../src/monitor/queue-watch.js';
+import { buildMonitor } from './monitor-fixture.js';
 
 const at = () => new Date().toISOString();
 const open = (responseTimeMs = 10): HistoryEntry => ({ at: at(), state: 'open', responseTimeMs });
 
 function build(env: Record<string, string> = {}, alertsQueue?: Queue) {
-  const config = testConfig({ ALERT_QUIET_PERIOD_MS: '600000', ...env });
-  const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
-  const logger = createLogger(config, { name: 'test' });
-  const metrics = createWorkerMetrics({
-    registry: createMetricsRegistry('test', { defaults: false }),
-    config,
-    redis,
-    queues: [],
-  });
-  const store = createMonitorStore(redis, config.QUEUE_PREFIX, 50);
-  const publish = createAlertPublisher({
-    redis,
-    prefix: config.QUEUE_PREFIX,
-    store,
-    alertsQueue,
-    quietPeriodMs: config.ALERT_QUIET_PERIOD_MS,
-    logger,
-    changes: metrics.healthChanges,
-  });
-  const tracker = createHealthTracker({ store, publish, thresholds: DEFAULT_THRESHOLDS });
-  return { config, redis, store, tracker, publish, logger };
+  return buildMonitor({ env: { ALERT_QUIET_PERIOD_MS: '600000', ...env }, maxHistory: 50, alertsQueue });
 }
 
 describe('alerts an operator can trust', () => {
