@@ -45,14 +45,22 @@ describe.skipIf(!hasChromium)(
     let f: DashboardFixture;
     let app: FastifyInstance;
     let browser: Browser;
+    let origin: string;
+    /** The dashboard under DASHBOARD_BASE_PATH, as a reverse proxy would publish it. */
     let base: string;
     let failing = true;
 
     beforeAll(async () => {
-      f = await startDashboard();
+      f = await startDashboard({
+        DASHBOARD_USER: USER,
+        DASHBOARD_PASSWORD: PASSWORD,
+        DASHBOARD_BASE_PATH: '/ops',
+        TRUST_PROXY: 'true',
+      });
       app = await f.build();
       await app.listen({ port: 0, host: '127.0.0.1' });
-      base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      origin = `http://localhost:${(app.server.address() as AddressInfo).port}`;
+      base = `${origin}/ops`;
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     });
     afterAll(async () => {
@@ -63,9 +71,13 @@ describe.skipIf(!hasChromium)(
 
     /** Only the dashboard itself is reachable; Bull Board's web-font link and the like are cut off. */
     async function newPage(): Promise<Page> {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({
+        viewport: { width: 1280, height: 900 },
+        // What a TLS-terminating proxy in front of the dashboard adds to every request.
+        extraHTTPHeaders: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.50' },
+      });
       await context.route('**/*', (route) =>
-        route.request().url().startsWith(base) ? route.continue() : route.abort('blockedbyclient'),
+        route.request().url().startsWith(origin) ? route.continue() : route.abort('blockedbyclient'),
       );
       return context.newPage();
     }
@@ -124,7 +136,7 @@ describe.skipIf(!hasChromium)(
 
       // Refused: a browser lands on the login form, scripts get 401.
       await page.goto(`${base}/admin/queues`);
-      expect(new URL(page.url()).pathname).toBe('/login');
+      expect(new URL(page.url()).pathname).toBe('/ops/login');
       expect((await page.request.get(`${base}/api/status.json`)).status()).toBe(401);
 
       await page.fill('input[name=user]', USER);
@@ -136,6 +148,8 @@ describe.skipIf(!hasChromium)(
       await page.fill('input[name=user]', USER);
       await page.fill('input[name=password]', PASSWORD);
       await Promise.all([page.waitForURL(`${base}/admin/queues`), page.click('button[type=submit]')]);
+      const [session] = (await page.context().cookies()).filter((c) => c.name === 'zaprelay_dashboard_session');
+      expect(session).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Strict', path: '/ops/' });
 
       // Status page.
       await page.goto(`${base}/`);

@@ -9,7 +9,7 @@ import {
   monitorKeys,
   type QueueName,
 } from '@zaprelay/core';
-import { waitFor } from '@zaprelay/test-kit';
+import { deleteKeysUnder, waitFor } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { type Job, MetricsTime, type Processor, type Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -85,6 +85,8 @@ export async function startDashboard(
       await Promise.all(queues.map((q) => q.obliterate({ force: true })));
       const k = monitorKeys(config.QUEUE_PREFIX);
       await redis.del(k.instances, k.apis, k.alerts, k.crmRequests);
+      // Sessions, login failures and the generated session secret.
+      await deleteKeysUnder(redis, `${config.QUEUE_PREFIX}:dashboard`);
       await Promise.all(queues.map((q) => q.close()));
       await redis.quit();
     },

@@ -33,12 +33,20 @@ describe('status from the monitor keys and the queues', () => {
     const alert: Alert = {
       id: 'a1',
       at: new Date(now - 5000).toISOString(),
+      type: 'healthStatusChanged',
       subject: 'instance:support',
       from: 'healthy',
       to: 'down',
       reason: 'connection state close',
     };
-    await f.redis.lpush(f.keys.alerts, JSON.stringify(alert));
+    const condition: Alert = {
+      id: 'a2',
+      at: new Date(now - 4000).toISOString(),
+      type: 'webhooksRefused',
+      subject: 'webhook:wuzapi',
+      reason: '3 wuzapi webhooks refused with 401 since the last check',
+    };
+    await f.redis.lpush(f.keys.alerts, JSON.stringify(alert), JSON.stringify(condition));
     // Three requests inside the window, two from before it.
     await f.redis.zadd(
       f.keys.crmRequests,
@@ -75,7 +83,7 @@ describe('status from the monitor keys and the queues', () => {
     ]);
     expect(status.skippedEntries).toBe(2);
     expect(status.apis).toEqual([expect.objectContaining({ name: 'supercrm', status: 'degraded', errorRate: 0.25 })]);
-    expect(status.alerts).toEqual([alert]);
+    expect(status.alerts).toEqual([condition, alert]);
     expect(status.crm).toEqual({ windowMs: 60_000, limit: 100, used: 3 });
     const counts = Object.fromEntries(status.queues.map((q) => [q.name, q.counts]));
     expect(Object.keys(counts).sort()).toEqual([
@@ -101,6 +109,7 @@ describe('status from the monitor keys and the queues', () => {
     expect(page.body).toMatch(/<tr data-queue="events">.*?<td class="num" data-state="waiting">3<\/td>/s);
     expect(page.body).toContain('<strong data-crm-used>3</strong> of 100');
     expect(page.body).toContain('connection state close');
+    expect(page.body).toMatch(/webhook:wuzapi<\/td><td>webhooksRefused<\/td><td>3 wuzapi webhooks refused/);
     expect(page.body).toContain('2 monitor entries could not be read');
     expect(page.body).toMatch(/<rect [^>]*fill="#cf222e"><title>1 failed, [01] min ago<\/title>/);
 

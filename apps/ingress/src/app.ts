@@ -1,4 +1,4 @@
-import { type Config, type Logger, pingRedis, QUEUES, type QueueName } from '@zaprelay/core';
+import { type Config, createMessageTrace, type Logger, pingRedis, QUEUES, type QueueName } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +13,7 @@ import { backfillRoutes } from './routes/backfill-routes.js';
 import { evolutionWebhookRoutes } from './routes/evolution-webhooks.js';
 import { setupRoutes } from './routes/setup-routes.js';
 import { superCrmWebhookRoutes } from './routes/supercrm-webhooks.js';
+import { traceRoute } from './routes/trace-route.js';
 import { wuzapiWebhookRoutes } from './routes/wuzapi-webhooks.js';
 import { setupClients } from './setup-clients.js';
 
@@ -33,14 +34,21 @@ export interface IngressDeps {
  */
 export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   const { config, redis, queues } = deps;
-  const app = createFastify(deps.logger, { bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES });
+  const app = createFastify(deps.logger, {
+    bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+  });
   const metrics = createIngressMetrics(deps.registry);
   metrics.observe(app);
   registerBodyParsers(app);
   registerErrorHandler(app);
   await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
-  await app.register(metricsRoute, { registry: deps.registry });
-  const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config });
+  // INGRESS_METRICS_PORT moves /metrics off the public port (main.ts serves it there).
+  if (!config.INGRESS_METRICS_PORT) {
+    await app.register(metricsRoute, { registry: deps.registry, token: config.METRICS_TOKEN });
+  }
+  const trace = createMessageTrace(redis, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
+  const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config, trace });
   const webhookDeps = { config, intake, metrics };
   await app.register(evolutionWebhookRoutes, webhookDeps);
   await app.register(wuzapiWebhookRoutes, webhookDeps);
@@ -48,5 +56,6 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   await app.register(apiRoutes, { config, redis, queues });
   await app.register(setupRoutes, { config, redis, ...setupClients(config, deps.logger) });
   await app.register(backfillRoutes, { config, queues });
+  await app.register(traceRoute, { config, trace });
   return app;
 }

@@ -7,7 +7,7 @@ import {
   loadConfigOrExit,
   type QueueName,
 } from '@zaprelay/core';
-import { installShutdown } from '@zaprelay/service-kit';
+import { createFastify, installShutdown, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 import { authWarnings } from './auth/webhook-auth.js';
@@ -22,12 +22,16 @@ const queues = Object.fromEntries(
 ) as Record<QueueName, Queue>;
 const registry = createMetricsRegistry('ingress');
 const app = await buildApp({ config, logger, redis, queues, registry });
+// /metrics off the public port when INGRESS_METRICS_PORT is set (bind it to a private interface with HOST).
+const metricsApp = config.INGRESS_METRICS_PORT ? createFastify(logger, { trustProxy: config.TRUST_PROXY }) : undefined;
+if (metricsApp) await metricsApp.register(metricsRoute, { registry, token: config.METRICS_TOKEN });
 
 installShutdown(
   logger,
   [
     // Stops accepting, lets requests in flight finish (each answers only after Redis confirmed its job).
     { name: 'http', run: () => app.close() },
+    { name: 'metrics-http', run: async () => metricsApp?.close() },
     { name: 'queues', run: () => Promise.all(Object.values(queues).map((q) => q.close())) },
     { name: 'redis', run: () => redis.quit() },
   ],
@@ -35,3 +39,4 @@ installShutdown(
 );
 
 await app.listen({ port: config.PORT, host: config.HOST });
+if (metricsApp) await metricsApp.listen({ port: config.INGRESS_METRICS_PORT, host: config.HOST });

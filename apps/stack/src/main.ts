@@ -2,9 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadDotEnv } from '@zaprelay/core';
 import { children as childSpecs } from './child-specs.js';
 import { startChild, stopChildren } from './children.js';
-import { DEMO_DEFAULTS, startDemoDoubles } from './demo-mode.js';
+import { planDemo } from './demo-banner.js';
+import { startDemoDoubles } from './demo-mode.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
 import { createLogPrinter } from './log-stream.js';
 
@@ -16,7 +18,10 @@ const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const dataDir = join(root, '.data');
 mkdirSync(dataDir, { recursive: true });
 const say = (line: string) => process.stdout.write(`stack    │ ${line}\n`);
-const env: NodeJS.ProcessEnv = { ...process.env };
+const envFile = loadDotEnv(process.env, root);
+if (envFile) say(`read ${envFile} (variables already set in the environment win)`);
+// A blank line in .env means "the default", as for the processes themselves.
+const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
 const cleanups: Array<() => Promise<void>> = [];
 
 if (!env.REDIS_URL) {
@@ -29,20 +34,10 @@ if (!env.REDIS_URL) {
 const doubles = await startDemoDoubles(env);
 cleanups.push(() => doubles.close());
 if (doubles.started.length > 0) {
+  const configured = { ...env };
   Object.assign(env, doubles.env);
-  const defaulted = Object.entries(DEMO_DEFAULTS).filter(([name]) => !env[name]);
-  for (const [name, value] of defaulted) env[name] = value;
-  const banner = [
-    '',
-    '################################################################',
-    '#  DEMO MODE: no real CRM/gateway configured. Nothing leaves    #',
-    '#  this machine; the test kit doubles answer instead.           #',
-    '################################################################',
-    ...doubles.started.map((s) => `   ${s}`),
-    ...defaulted.map(([name, value]) => `   ${name}=${value}`),
-    '   Post sample webhooks with: pnpm demo',
-    '',
-  ];
+  const { env: demoEnv, banner } = planDemo(configured, doubles.started);
+  Object.assign(env, demoEnv);
   for (const line of banner) say(line);
   writeFileSync(
     join(dataDir, 'demo.json'),

@@ -9,7 +9,7 @@ const connection = createRedisConnection(config.REDIS_URL, { role: 'worker', nam
 connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('worker');
 const runtime = await startWorkerRuntime({ config, logger, connection, registry });
-const ops = await buildOpsServer({ logger, redis: connection, registry });
+const ops = await buildOpsServer({ logger, redis: connection, registry, config });
 
 installShutdown(
   logger,

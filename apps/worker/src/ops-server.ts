@@ -1,4 +1,4 @@
-import { type Logger, pingRedis } from '@zaprelay/core';
+import { type Config, type Logger, pingRedis } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -8,12 +8,17 @@ export interface OpsServerDeps {
   logger: Logger;
   redis: Redis;
   registry: Registry;
+  config?: Pick<Config, 'TRUST_PROXY' | 'METRICS_TOKEN' | 'SUPER_CRM_API_KEY'>;
 }
 
-/** Health and metrics of a worker process, on WORKER_METRICS_PORT. */
-export async function buildOpsServer({ logger, redis, registry }: OpsServerDeps): Promise<FastifyInstance> {
-  const app = createFastify(logger);
-  await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
-  await app.register(metricsRoute, { registry });
+/**
+ * Health and metrics of a worker process, on WORKER_METRICS_PORT. Not ready
+ * without SUPER_CRM_API_KEY: such a worker cannot do the CRM work it exists for.
+ */
+export async function buildOpsServer({ logger, redis, registry, config }: OpsServerDeps): Promise<FastifyInstance> {
+  const app = createFastify(logger, { trustProxy: config?.TRUST_PROXY ?? false });
+  const crmKey = config === undefined || config.SUPER_CRM_API_KEY !== undefined;
+  await app.register(healthRoutes, { isReady: async () => crmKey && (await pingRedis(redis)) });
+  await app.register(metricsRoute, { registry, token: config?.METRICS_TOKEN });
   return app;
 }

@@ -2,6 +2,7 @@ import {
   ALL_QUEUES,
   baseWorkerOptions,
   type Config,
+  createMessageTrace,
   createQueue,
   type Logger,
   monitorKeys,
@@ -29,6 +30,7 @@ import { evolutionProbe, wuzapiProbe } from './monitor/gateway-probes.js';
 import { createHealthTracker } from './monitor/health-tracker.js';
 import { createInstanceMonitorWorker, ensureMonitorSchedule } from './monitor/instance-monitor.js';
 import { createMonitorStore } from './monitor/monitor-store.js';
+import { createQueueWatch } from './monitor/queue-watch.js';
 import { createWebhookKeeper } from './monitor/webhook-keeper.js';
 import { createOutboundWorker } from './outbound/index.js';
 import { createSeenChats, startReconciliation } from './reconcile/index.js';
@@ -90,6 +92,7 @@ export async function startWorkerRuntime({
         : undefined,
     });
 
+  const trace = createMessageTrace(connection, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
   const workers: Worker[] = [];
   const crmQueue = queues[QUEUES.crm];
   workers.push(
@@ -103,6 +106,7 @@ export async function startWorkerRuntime({
       tracker,
       metrics,
       seenChats: createSeenChats(connection, config.QUEUE_PREFIX),
+      trace,
     }),
   );
 
@@ -116,6 +120,7 @@ export async function startWorkerRuntime({
         crmClient,
         crmQueue,
         workerOptions: baseWorkerOptions(config, connection),
+        trace,
       }),
     );
   } else {
@@ -136,6 +141,7 @@ export async function startWorkerRuntime({
         wuzapi,
         outboundQueue: queues[QUEUES.outbound],
         crmQueue,
+        trace,
       }),
     );
   } else {
@@ -178,6 +184,13 @@ export async function startWorkerRuntime({
     );
   }
 
+  const watch = createQueueWatch({ redis: connection, queues: Object.values(queues), config, publish, logger });
+  // Every worker process checks; the alerts' quiet period makes it one alert however many run.
+  const watchTimer = setInterval(() => {
+    watch.check().catch((err: Error) => log.warn({ err: { message: err.message } }, 'queue watch failed'));
+  }, config.ALERT_CHECK_INTERVAL_MS);
+  watchTimer.unref();
+
   for (const worker of workers) {
     observeWorker(worker, metrics);
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue: worker.name }, 'worker error'));
@@ -191,6 +204,7 @@ export async function startWorkerRuntime({
     workers,
     queues,
     async close() {
+      clearInterval(watchTimer);
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(Object.values(queues).map((q) => q.close()));
     },

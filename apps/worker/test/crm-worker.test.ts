@@ -94,17 +94,19 @@ describe('CRM worker', () => {
     expect(h.double.activities().map((a) => a.contact_id)).toEqual([contact?.id, contact?.id]);
   });
 
-  it('turns the message into the activity body of the contract', async () => {
-    h = await startCrmHarness({ rateLimit: FAST });
+  it('turns the message into the activity body of the contract, user_token from config, never from the job', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, env: { WUZAPI_USER_TOKENS: 'sales-01:user-token-1' } });
     const phone = newPhone();
     const contactId = await h.knownContact(phone);
     const messages = [
       message(phone, { text: 'plain words' }),
       message(phone, { kind: 'image', text: 'a caption' }),
       message(phone, { kind: 'audio', text: undefined }),
-      message(phone, { source: 'wuzapi', userToken: 'user-token-1', direction: 'outbound' }),
+      message(phone, { source: 'wuzapi', userToken: 'token-from-an-old-webhook', direction: 'outbound' }),
     ];
     for (const m of messages) await enqueueMessageActivity(h.crmQueue, m);
+    const stored = await h.crmQueue.getJobs(['waiting', 'active', 'delayed', 'completed']);
+    expect(JSON.stringify(stored.map((j) => j.data))).not.toContain('token-from-an-old-webhook');
     await h.settled(messages.length);
 
     const byId = new Map(h.double.activities().map((a) => [a.metadata.message_id, a]));

@@ -16,30 +16,12 @@ import { createAlertPublisher } from '../src/monitor/alert-publisher.js';
 import { DEFAULT_THRESHOLDS } from '../src/monitor/derive-health.js';
 import { createHealthTracker } from '../src/monitor/health-tracker.js';
 import { createMonitorStore } from '../src/monitor/monitor-store.js';
+import { buildMonitor } from './monitor-fixture.js';
 
 const at = () => new Date().toISOString();
 
 function build(maxHistory = 5, quietPeriodMs = 60_000) {
-  const config = testConfig();
-  const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
-  const logger = createLogger(config, { name: 'test' });
-  const metrics = createWorkerMetrics({
-    registry: createMetricsRegistry('test', { defaults: false }),
-    config,
-    redis,
-    queues: [],
-  });
-  const store = createMonitorStore(redis, config.QUEUE_PREFIX, maxHistory);
-  const publish = createAlertPublisher({
-    redis,
-    prefix: config.QUEUE_PREFIX,
-    store,
-    quietPeriodMs,
-    logger,
-    changes: metrics.healthChanges,
-  });
-  const tracker = createHealthTracker({ store, publish, thresholds: DEFAULT_THRESHOLDS });
-  return { config, redis, store, tracker, metrics };
+  return buildMonitor({ maxHistory, quietPeriodMs });
 }
 
 describe('health tracker', () => {

@@ -18,7 +18,8 @@ describe('instance monitor against the Evolution double', () => {
     const alertUrl = `${await receiver.listen({ port: 0, host: '127.0.0.1' })}/alerts`;
     harness = await createRuntimeHarness({
       EVOLUTION_MONITORING_INTERVAL_MS: '1000',
-      EVOLUTION_MONITORING_MAX_HISTORY: '6',
+      // Room for a normal of 5 checks before two slow ones (two in a row make degraded).
+      EVOLUTION_MONITORING_MAX_HISTORY: '8',
       EVOLUTION_INSTANCES: 'shop,slow',
       ALERT_WEBHOOK_URL: alertUrl,
       ALERT_QUIET_PERIOD_MS: '60000',
@@ -34,11 +35,11 @@ describe('instance monitor against the Evolution double', () => {
   it('records capped history, alerts once on close, flags a slow response, and ticks once with two workers', async () => {
     const a = await harness.startWorker();
     await harness.startWorker();
-    const store = createMonitorStore(a.connection, harness.config.QUEUE_PREFIX, 6);
+    const store = createMonitorStore(a.connection, harness.config.QUEUE_PREFIX, 8);
 
     // A normal to compare with, then the history must stay capped.
-    await waitFor('8 checks of shop', async () => (await monitorTicks()) >= 8, 20_000, 200);
-    expect(await store.history('instance:shop')).toHaveLength(6);
+    await waitFor('10 checks of shop', async () => (await monitorTicks()) >= 10, 20_000, 200);
+    expect(await store.history('instance:shop')).toHaveLength(8);
     expect(await store.instanceStatus('shop')).toMatchObject({ state: 'open', status: 'healthy' });
 
     harness.evolution.setState('shop', 'close');

@@ -1,3 +1,4 @@
+export { loadDotEnv } from './config/dot-env.js';
 export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
@@ -74,4 +75,13 @@ export {
   type QueueStatus,
 } from './status/status-schema.js';
 export { MINUTE_MS, perMinuteSeries, SERIES_MINUTES } from './status/throughput.js';
+export {
+  createMessageTrace,
+  type MessageTrace,
+  TRACE_MAX_ENTRIES,
+  type TraceEntry,
+  type TraceFields,
+  traceEntrySchema,
+  traceMessageIdSchema,
+} from './trace/message-trace.js';
 export { describeIssues } from './validation/describe-issues.js';

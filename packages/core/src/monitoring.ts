@@ -30,9 +30,14 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export const alertSchema = z.object({
   id: z.string(),
   at: z.iso.datetime(),
+  /**
+   * healthStatusChanged (with from/to), or a condition: jobsFailing, webhooksRefused,
+   * jobsWaitingTooLong, breakerOpen… (subject and reason say which and why).
+   */
+  type: z.string().default('healthStatusChanged'),
   subject: z.string(),
-  from: healthStatusSchema,
-  to: healthStatusSchema,
+  from: healthStatusSchema.optional(),
+  to: healthStatusSchema.optional(),
   reason: z.string(),
 });
 export type Alert = z.infer<typeof alertSchema>;
@@ -48,6 +53,8 @@ export function monitorKeys(prefix: string) {
     history: (instance: string) => `${prefix}:monitor:history:${instance}`,
     /** List (newest first, capped) of Alert JSON. */
     alerts: `${prefix}:monitor:alerts`,
+    /** Counter per webhook source of 401 refusals since the last alert check (read and reset with GETDEL). */
+    refused: (source: string) => `${prefix}:monitor:refused:${source}`,
     /** Sorted set of CRM requests sent (score = ms timestamp), trimmed to the last window. */
     crmRequests: `${prefix}:monitor:crm-requests`,
     /** Hash: `gateway:instanceKey` → WebhookSetupRecord JSON, the webhooks /api/setup/* set and the monitor keeps. */

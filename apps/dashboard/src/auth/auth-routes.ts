@@ -2,17 +2,15 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Logger } from '@zaprelay/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseBasicAuth } from './basic-auth.js';
 import { constantTimeEqual } from './constant-time.js';
 import { loginPageHeaders, renderLoginPage } from './login-page.js';
 import { createLoginThrottle } from './login-throttle.js';
-import { createSessionSigner } from './session-token.js';
+import { createSessionStore } from './session-store.js';
 
 export const SESSION_COOKIE = 'zaprelay_dashboard_session';
-
-/** Route patterns anyone may reach: probes, Prometheus, and the way in. */
-const OPEN_ROUTES = new Set(['/health/live', '/health/ready', '/metrics', '/login', '/logout']);
 
 const loginBodySchema = z.object({
   user: z.string().max(256),
@@ -20,9 +18,11 @@ const loginBodySchema = z.object({
   next: z.string().max(2048).optional(),
 });
 
-/** Only a local path, so the login form cannot be used to bounce people elsewhere. */
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])[^\s\\]*$/.test(next) ? next : '/';
+/** Only a local path under the dashboard, so the login form cannot be used to bounce people elsewhere. */
+function safeNext(next: unknown, basePath: string): string {
+  const home = `${basePath}/`;
+  if (typeof next !== 'string' || !/^\/(?![/\\])[^\s\\]*$/.test(next)) return home;
+  return basePath === '' || next === basePath || next.startsWith(home) ? next : home;
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
@@ -33,27 +33,38 @@ export interface AuthOptions {
   user: string;
   password: string;
   sessionTtlMs: number;
-  /** Wrong credentials per client address before 429, and for how long. */
+  /** Wrong credentials per (client address, user) before 429, and for how long. */
   lockout: { maxFailures: number; windowMs: number };
   logger: Logger;
+  redis: Redis;
+  prefix: string;
+  /** Signs the session cookie (@fastify/cookie); see session-store.ts. */
+  secret: string;
+  /** DASHBOARD_BASE_PATH ('' or '/something'): the cookie's path and where redirects point. */
+  basePath: string;
+  /** False only when the dashboard is explicitly served over plain HTTP (DASHBOARD_PLAIN_HTTP). */
+  secureCookie: boolean;
 }
 
 /**
- * Every route except OPEN_ROUTES needs either HTTP basic credentials (scripts,
- * curl) or the session cookie the login form sets (people). Must be installed
- * before any other route so the hook covers Bull Board's pages and API too.
+ * Every route of the scope it is installed in, except the login and logout
+ * routes, needs either HTTP basic credentials (scripts, curl) or the session
+ * cookie the login form sets (people). Must be installed before any other
+ * route of that scope so the hook covers Bull Board's pages and API too.
  */
 export async function installAuth(app: FastifyInstance, options: AuthOptions): Promise<void> {
   const log = options.logger.child({ component: 'dashboard-auth' });
-  const signer = createSessionSigner(options.user, options.password, options.sessionTtlMs);
+  const base = options.basePath;
+  const openRoutes = new Set([`${base}/login`, `${base}/logout`]);
+  const sessions = createSessionStore(options.redis, options.prefix, options.sessionTtlMs);
   const credentialsMatch = (user: string, password: string) =>
     // Both compared, always, so the time taken does not tell which one was wrong.
     [constantTimeEqual(user, options.user), constantTimeEqual(password, options.password)].every(Boolean);
 
-  const throttle = createLoginThrottle(options.lockout);
-  /** Answers 429 when this client has guessed wrong too often; true when it did. */
-  const lockedOut = (request: FastifyRequest, reply: FastifyReply): boolean => {
-    const waitMs = throttle.retryAfterMs(request.ip, Date.now());
+  const throttle = createLoginThrottle({ redis: options.redis, prefix: options.prefix, ...options.lockout });
+  /** Answers 429 when this address has guessed this user wrong too often; true when it did. */
+  const lockedOut = async (request: FastifyRequest, reply: FastifyReply, user: string): Promise<boolean> => {
+    const waitMs = await throttle.retryAfterMs(request.ip, user);
     if (waitMs <= 0) return false;
     log.warn({ reqId: request.id, ip: request.ip }, 'dashboard login refused: too many wrong attempts');
     void reply
@@ -63,12 +74,19 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions): P
     return true;
   };
 
-  await app.register(cookie);
+  await app.register(cookie, { secret: options.secret });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+
+  const sessionId = (request: FastifyRequest): string | undefined => {
+    const raw = request.cookies[SESSION_COOKIE];
+    if (!raw) return undefined;
+    const unsigned = request.unsignCookie(raw);
+    return unsigned.valid && unsigned.value ? unsigned.value : undefined;
+  };
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string) => {
     if (!request.headers.authorization && wantsHtml(request)) {
-      return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      return reply.redirect(`${base}/login?next=${encodeURIComponent(request.url)}`, 303);
     }
     return reply
       .code(401)
@@ -77,25 +95,26 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions): P
   };
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url !== undefined && OPEN_ROUTES.has(request.routeOptions.url)) return;
+    if (request.routeOptions.url !== undefined && openRoutes.has(request.routeOptions.url)) return;
     const basic = parseBasicAuth(request.headers.authorization);
     if (basic) {
-      if (lockedOut(request, reply)) return reply;
+      if (await lockedOut(request, reply, basic.user)) return reply;
       if (credentialsMatch(basic.user, basic.password)) {
-        throttle.succeeded(request.ip);
+        await throttle.succeeded(request.ip, basic.user);
         return;
       }
-      throttle.failed(request.ip, Date.now());
+      await throttle.failed(request.ip, basic.user);
       log.warn({ reqId: request.id, ip: request.ip }, 'dashboard basic auth rejected');
       return refuse(request, reply, 'wrong user or password');
     }
     if (request.headers.authorization) return refuse(request, reply, 'only HTTP basic authorization is accepted');
-    if (signer.verify(request.cookies[SESSION_COOKIE], Date.now())) return;
-    return refuse(request, reply, 'sign in at /login or send HTTP basic credentials');
+    const id = sessionId(request);
+    if (id && (await sessions.valid(id))) return;
+    return refuse(request, reply, `sign in at ${base}/login or send HTTP basic credentials`);
   });
 
   app.get('/login', async (request, reply) => {
-    const next = safeNext((request.query as Record<string, unknown>).next);
+    const next = safeNext((request.query as Record<string, unknown>).next, base);
     return reply.headers(loginPageHeaders()).send(renderLoginPage({ next }));
   });
 
@@ -105,33 +124,36 @@ export async function installAuth(app: FastifyInstance, options: AuthOptions): P
       return reply
         .code(400)
         .headers(loginPageHeaders())
-        .send(renderLoginPage({ next: '/', error: 'The form needs a user and a password.' }));
+        .send(renderLoginPage({ next: `${base}/`, error: 'The form needs a user and a password.' }));
     }
-    const next = safeNext(body.data.next);
-    if (lockedOut(request, reply)) return reply;
+    const next = safeNext(body.data.next, base);
+    if (await lockedOut(request, reply, body.data.user)) return reply;
     if (!credentialsMatch(body.data.user, body.data.password)) {
-      throttle.failed(request.ip, Date.now());
+      await throttle.failed(request.ip, body.data.user);
       log.warn({ reqId: request.id, ip: request.ip }, 'dashboard login rejected');
       return reply
         .code(401)
         .headers(loginPageHeaders())
         .send(renderLoginPage({ next, error: 'Wrong user or password.' }));
     }
-    throttle.succeeded(request.ip);
+    await throttle.succeeded(request.ip, body.data.user);
     log.info({ reqId: request.id, ip: request.ip }, 'dashboard login');
-    reply.setCookie(SESSION_COOKIE, signer.issue(Date.now()), {
-      path: '/',
+    reply.setCookie(SESSION_COOKIE, await sessions.create(), {
+      path: `${base}/`,
       httpOnly: true,
       // Strict keeps Bull Board's state-changing API calls from being made cross-site.
       sameSite: 'strict',
-      secure: request.protocol === 'https',
+      secure: options.secureCookie,
+      signed: true,
       maxAge: Math.floor(options.sessionTtlMs / 1000),
     });
     return reply.redirect(next, 303);
   });
 
-  app.post('/logout', async (_request, reply) => {
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.redirect('/login', 303);
+  app.post('/logout', async (request, reply) => {
+    const id = sessionId(request);
+    if (id) await sessions.revoke(id);
+    reply.clearCookie(SESSION_COOKIE, { path: `${base}/`, secure: options.secureCookie, sameSite: 'strict' });
+    return reply.redirect(`${base}/login`, 303);
   });
 }

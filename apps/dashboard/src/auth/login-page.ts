@@ -8,7 +8,7 @@ export function renderLoginPage({ next, error }: { next: string; error?: string 
   const message = error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : '';
   return renderPage({
     title: 'zaprelay dashboard: sign in',
-    body: `<form class="login" method="post" action="/login">
+    body: `<form class="login" method="post" action="login">
   <h2>zaprelay dashboard</h2>
   ${message}
   <label>User <input name="user" autocomplete="username" required autofocus></label>

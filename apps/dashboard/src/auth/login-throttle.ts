@@ -1,52 +1,46 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+
 export interface LoginThrottleOptions {
-  /** Wrong credentials one client may send within the window before it is refused. */
+  redis: Redis;
+  /** Redis key prefix (the queue prefix): every dashboard replica shares the counts. */
+  prefix: string;
+  /** Wrong credentials one address may send for one user within the window before it is refused. */
   maxFailures: number;
   windowMs: number;
-  /** Clients tracked at once; the oldest are dropped beyond it, so a flood of addresses cannot grow memory. */
-  maxClients?: number;
-}
-
-interface Failures {
-  count: number;
-  firstAt: number;
 }
 
 /**
- * Counts wrong credentials per client address and refuses further attempts
- * once a client has made too many, until its window has passed. Only failures
- * count (an operator's script using basic auth on every request is never
- * throttled); a success clears the count.
+ * Counts wrong credentials per (address, user) pair in Redis, with
+ * rate-limiter-flexible, and refuses that pair once it made too many, until
+ * its window has passed. Keyed by both, so a stranger's wrong passwords (from
+ * another address) never lock the operator out, and an address guessing
+ * several user names is limited for each. Only failures count; a success
+ * clears the pair's count.
  *
  * Why not @fastify/rate-limit: it counts every request and cannot tell a
  * failed login from a good one before the credentials are checked.
  */
-export function createLoginThrottle({ maxFailures, windowMs, maxClients = 10_000 }: LoginThrottleOptions) {
-  const failures = new Map<string, Failures>();
-  const current = (client: string, now: number): Failures | undefined => {
-    const entry = failures.get(client);
-    if (entry && now - entry.firstAt >= windowMs) {
-      failures.delete(client);
-      return undefined;
-    }
-    return entry;
-  };
+export function createLoginThrottle({ redis, prefix, maxFailures, windowMs }: LoginThrottleOptions) {
+  const limiter = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:dashboard:login-failures`,
+    points: maxFailures,
+    duration: Math.max(1, Math.ceil(windowMs / 1000)),
+  });
+  // The user name is what was typed: bounded and hashed-free but separated, so `a|b` + `c` ≠ `a` + `b|c`.
+  const key = (address: string, user: string) => `${address}|${user.slice(0, 256)}`;
   return {
-    /** Milliseconds until `client` may try again; 0 when it may try now. */
-    retryAfterMs(client: string, now: number): number {
-      const entry = current(client, now);
-      return entry && entry.count >= maxFailures ? entry.firstAt + windowMs - now : 0;
+    /** Milliseconds until this pair may try again; 0 when it may try now. */
+    async retryAfterMs(address: string, user: string): Promise<number> {
+      const res = await limiter.get(key(address, user));
+      return res && res.consumedPoints >= maxFailures ? Math.max(1, res.msBeforeNext) : 0;
     },
-    failed(client: string, now: number): void {
-      const entry = current(client, now);
-      if (entry) {
-        entry.count++;
-        return;
-      }
-      if (failures.size >= maxClients) failures.delete(failures.keys().next().value as string);
-      failures.set(client, { count: 1, firstAt: now });
+    async failed(address: string, user: string): Promise<void> {
+      await limiter.penalty(key(address, user), 1);
     },
-    succeeded(client: string): void {
-      failures.delete(client);
+    async succeeded(address: string, user: string): Promise<void> {
+      await limiter.delete(key(address, user));
     },
   };
 }

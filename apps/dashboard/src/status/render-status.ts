@@ -66,7 +66,7 @@ function queuesSection(s: DashboardStatus): string {
   const rows = s.queues
     .map(
       (q) =>
-        `<tr data-queue="${escapeHtml(q.name)}"><td><a href="/admin/queues/queue/${encodeURIComponent(q.name)}">${escapeHtml(q.name)}</a>${
+        `<tr data-queue="${escapeHtml(q.name)}"><td><a href="admin/queues/queue/${encodeURIComponent(q.name)}">${escapeHtml(q.name)}</a>${
           q.paused ? ' <span class="badge degraded">paused</span>' : ''
         }</td>${JOB_STATES.map((state) => `<td class="num" data-state="${state}">${q.counts[state]}</td>`).join('')}</tr>`,
     )
@@ -78,10 +78,10 @@ function alertsSection(s: DashboardStatus): string {
   const rows = s.alerts
     .map(
       (a) =>
-        `<tr><td>${when(a.at, s.generatedAt)}</td><td>${escapeHtml(a.subject)}</td><td>${badge(a.from)} → ${badge(a.to)}</td><td>${escapeHtml(a.reason)}</td></tr>`,
+        `<tr><td>${when(a.at, s.generatedAt)}</td><td>${escapeHtml(a.subject)}</td><td>${a.from && a.to ? `${badge(a.from)} → ${badge(a.to)}` : escapeHtml(a.type)}</td><td>${escapeHtml(a.reason)}</td></tr>`,
     )
     .join('');
-  const table = `<table><thead><tr><th>When</th><th>Subject</th><th>Change</th><th>Reason</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const table = `<table><thead><tr><th>When</th><th>Subject</th><th>Change or condition</th><th>Reason</th></tr></thead><tbody>${rows}</tbody></table>`;
   return `<section id="alerts" class="wide"><h2>Recent alerts</h2>${s.alerts.length ? table : '<p class="empty">No alerts.</p>'}</section>`;
 }
 
@@ -107,8 +107,8 @@ const REFRESH_SCRIPT = `(() => {
   const stale = document.getElementById('stale');
   async function refresh() {
     try {
-      const res = await fetch('/status/sections', { headers: { accept: '*/*' }, cache: 'no-store', credentials: 'same-origin' });
-      if (res.status === 401) { location.assign('/login?next=%2F'); return; }
+      const res = await fetch('status/sections', { headers: { accept: '*/*' }, cache: 'no-store', credentials: 'same-origin' });
+      if (res.status === 401) { location.assign('login?next=' + encodeURIComponent(location.pathname)); return; }
       if (!res.ok) throw new Error('HTTP ' + res.status);
       live.innerHTML = await res.text();
       updated.textContent = new Date().toISOString().slice(11, 19) + ' UTC';
@@ -134,14 +134,14 @@ export function statusPageCsp(nonce: string): string {
 
 export function renderStatusPage(s: DashboardStatus, options: StatusPageOptions): string {
   const logout = options.canLogOut
-    ? '<form method="post" action="/logout" style="margin:0"><button type="submit">Sign out</button></form>'
+    ? '<form method="post" action="logout" style="margin:0"><button type="submit">Sign out</button></form>'
     : '';
   const readOnly = options.readOnly ? '<span class="badge degraded">read-only</span>' : '';
   return renderPage({
     title: 'zaprelay status',
     body: `<header><h1>zaprelay status ${readOnly}</h1>
 <span class="muted">updated <span id="updated">${escapeHtml(s.generatedAt.slice(11, 19))} UTC</span></span>
-<a href="/admin/queues">Queues (Bull Board)</a><a href="/api/status.json">JSON</a>${logout}</header>
+<a href="admin/queues">Queues (Bull Board)</a><a href="api/status.json">JSON</a>${logout}</header>
 <p id="stale" class="stale" hidden></p>
 <main id="live">${renderStatusSections(s)}</main>`,
     scriptNonce: options.nonce,

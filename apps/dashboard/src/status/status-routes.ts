@@ -39,7 +39,8 @@ export async function statusRoutes(app: FastifyInstance, options: StatusRoutesOp
     return reply.code(503).send({ error: 'Service Unavailable', message: 'could not read the status from Redis' });
   });
 
-  app.get('/', async (_request, reply) => {
+  // Only `<base>/`: the page links relatively (DASHBOARD_BASE_PATH), so `<base>` redirects here.
+  app.get('/', { prefixTrailingSlash: 'slash' }, async (_request, reply) => {
     const nonce = randomBytes(16).toString('base64');
     const page = renderStatusPage(await collect(), { ...options, nonce });
     return reply

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Config, storeOnce, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
+import {
+  type Config,
+  type MessageTrace,
+  monitorKeys,
+  storeOnce,
+  type WebhookEventJob,
+  webhookEventJobSchema,
+} from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
@@ -15,6 +22,10 @@ export interface EventToStore extends Omit<WebhookEventJob, 'receivedAt'> {
    * id, status…); events without a natural id are not deduplicated.
    */
   dedupeKey?: string;
+  /** Gateway message ids this event is about: each gets a `received` or `duplicate` trace entry. */
+  traceIds?: string[];
+  /** The route it came in on, for the trace. */
+  route?: string;
 }
 
 /** Redis that has not answered within this is treated as down: answer 503 long before the sender's 30 s timeout. */
@@ -32,25 +43,52 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Stores a webhook event durably, at most once per dedupe key (core's
  * `storeOnce`: a marker that outlives the job, WEBHOOK_DEDUPE_TTL_SECONDS).
  */
-export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config }) {
+export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config; trace?: MessageTrace }) {
   const once = {
     queue: deps.queue,
     redis: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
     ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
   };
+  /** Best effort: a lost trace entry must not turn a stored event into a 503. */
+  const traced = (event: EventToStore, data: WebhookEventJob, status: IntakeResult['status'], jobId: string) =>
+    event.traceIds?.length && deps.trace
+      ? deps.trace
+          .record(event.traceIds, status === 'queued' ? 'received' : 'duplicate', {
+            route: event.route,
+            source: data.source,
+            event: data.event,
+            instance: data.instance,
+            jobId,
+          })
+          .catch(() => {})
+      : Promise.resolve();
 
   async function store(event: EventToStore): Promise<IntakeResult> {
-    const { dedupeKey, ...rest } = event;
+    const { dedupeKey, traceIds: _ids, route: _route, ...rest } = event;
     const data: WebhookEventJob = webhookEventJobSchema.parse({ ...rest, receivedAt: Date.now() });
     if (!dedupeKey) {
       const job = await deps.queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
+      await traced(event, data, 'queued', job.id as string);
       return { status: 'queued', id: job.id as string };
     }
-    return storeOnce(once, data, dedupeKey);
+    return storeOnce(once, data, dedupeKey, (status, jobId) => traced(event, data, status, jobId));
   }
 
+  const refusedKey = (source: string) => monitorKeys(deps.config.QUEUE_PREFIX).refused(source);
   return {
+    /**
+     * Counts a 401 for the workers' alert check. Not awaited by the caller and
+     * never failing: a refusal must stay a quick 401 whatever Redis does.
+     */
+    refused(source: 'evolution' | 'wuzapi' | 'supercrm'): void {
+      deps.redis
+        .pipeline()
+        .incr(refusedKey(source))
+        .expire(refusedKey(source), 24 * 60 * 60)
+        .exec()
+        .catch(() => {});
+    },
     async accept(event: EventToStore): Promise<IntakeResult> {
       try {
         return await within(store(event), ENQUEUE_TIMEOUT_MS);

@@ -1,7 +1,9 @@
 import { evolutionDedupeKey } from '@zaprelay/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { evolutionAuthorized } from '../auth/webhook-auth.js';
+import { isIgnoredPresence } from '../enqueue/ignored-events.js';
 import { EVOLUTION_DROPPED_KEYS, stripInlineMedia } from '../enqueue/strip-inline-media.js';
+import { evolutionTraceIds } from '../enqueue/trace-ids.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { canonicalEventName, evolutionWebhookSchema, HANDLED_EVOLUTION_EVENTS } from '../schemas/evolution-webhook.js';
 import { isObject, type WebhookRouteDeps } from './webhook-deps.js';
@@ -12,6 +14,7 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
     const body = req.body;
     if (!evolutionAuthorized(config, req, isObject(body) ? body.apikey : undefined)) {
       metrics.event('evolution', 'unknown', 'rejected', 'unauthorized');
+      intake.refused('evolution');
       return sendUnauthorized(reply);
     }
     const parsed = evolutionWebhookSchema.safeParse(body);
@@ -21,7 +24,7 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
     }
     const { apikey: _secret, ...envelope } = parsed.data;
     const event = canonicalEventName(envelope.event ?? req.params.event ?? '');
-    if (!HANDLED_EVOLUTION_EVENTS.has(event)) {
+    if (!HANDLED_EVOLUTION_EVENTS.has(event) || isIgnoredPresence(config, event)) {
       metrics.event('evolution', 'other', 'ignored', 'unhandled_event');
       return reply.code(202).send({ status: 'ignored' });
     }
@@ -31,8 +34,11 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
       instance: envelope.instance,
       payload: stripInlineMedia({ ...envelope, event }, config.WEBHOOK_MAX_INLINE_BYTES, EVOLUTION_DROPPED_KEYS),
       dedupeKey: evolutionDedupeKey(event, envelope.instance, envelope.data),
+      traceIds: evolutionTraceIds(event, envelope.data),
+      route: req.routeOptions.url,
     });
     metrics.event('evolution', event, result.status);
+    req.log.info({ jobId: result.id, outcome: result.status, event, instance: envelope.instance }, 'webhook stored');
     return reply.code(result.status === 'queued' ? 202 : 200).send(result);
   }
   app.post('/webhooks/evolution', handle);

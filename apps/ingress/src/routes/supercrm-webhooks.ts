@@ -9,6 +9,7 @@ export async function superCrmWebhookRoutes(app: FastifyInstance, { config, inta
   app.post('/webhooks/supercrm', async (req, reply) => {
     if (!superCrmAuthorized(config, req, req.rawBody ?? Buffer.alloc(0))) {
       metrics.event('supercrm', 'unknown', 'rejected', 'unauthorized');
+      intake.refused('supercrm');
       return sendUnauthorized(reply);
     }
     const parsed = superCrmWebhookSchema.safeParse(req.body);

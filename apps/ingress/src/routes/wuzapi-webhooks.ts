@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { type Config, wuzapiDedupeKey } from '@zaprelay/core';
 import type { FastifyInstance } from 'fastify';
 import { wuzapiAuthorized } from '../auth/webhook-auth.js';
+import { isIgnoredPresence } from '../enqueue/ignored-events.js';
 import { stripInlineMedia } from '../enqueue/strip-inline-media.js';
+import { wuzapiTraceIds } from '../enqueue/trace-ids.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { HANDLED_WUZAPI_TYPES, wuzapiFormSchema, wuzapiJsonSchema } from '../schemas/wuzapi-webhook.js';
 import { isObject, type WebhookRouteDeps } from './webhook-deps.js';
@@ -24,6 +26,7 @@ export async function wuzapiWebhookRoutes(app: FastifyInstance, { config, intake
     const sender = isObject(body) ? body : {};
     if (!wuzapiAuthorized(config, req, req.rawBody ?? Buffer.alloc(0), sender.token, sender)) {
       metrics.event('wuzapi', 'unknown', 'rejected', 'unauthorized');
+      intake.refused('wuzapi');
       return sendUnauthorized(reply);
     }
     const parsed = isForm ? wuzapiFormSchema.safeParse(body) : wuzapiJsonSchema.safeParse(body);
@@ -34,7 +37,7 @@ export async function wuzapiWebhookRoutes(app: FastifyInstance, { config, intake
     const fields = parsed.data;
     const { jsonData } = fields;
     const type = jsonData.type;
-    if (!HANDLED_WUZAPI_TYPES.has(type)) {
+    if (!HANDLED_WUZAPI_TYPES.has(type) || isIgnoredPresence(config, type)) {
       metrics.event('wuzapi', 'other', 'ignored', 'unhandled_event');
       return reply.code(202).send({ status: 'ignored' });
     }
@@ -44,12 +47,15 @@ export async function wuzapiWebhookRoutes(app: FastifyInstance, { config, intake
       source: 'wuzapi',
       event: type,
       instance,
-      // The legacy user token travels in `auth` only: the CRM activity carries it as metadata.user_token.
-      auth: { ...identity, token: fields.token },
+      // Never the user token: the worker takes it from WUZAPI_USER_TOKENS by instance name.
+      auth: identity,
       payload: stripInlineMedia({ jsonData, ...identity }, config.WEBHOOK_MAX_INLINE_BYTES),
       dedupeKey: wuzapiDedupeKey(type, instance, jsonData),
+      traceIds: wuzapiTraceIds(type, jsonData),
+      route: req.routeOptions.url,
     });
     metrics.event('wuzapi', type, result.status);
+    req.log.info({ jobId: result.id, outcome: result.status, event: type, instance }, 'webhook stored');
     return reply.code(result.status === 'queued' ? 202 : 200).send(result);
   });
 }

@@ -1,5 +1,6 @@
 import {
   backoffStrategyFor,
+  byInstance,
   type Config,
   type CrmJob,
   crmJobSchema,
@@ -7,6 +8,7 @@ import {
   describeIssues,
   ExternalApiError,
   type Logger,
+  type MessageTrace,
   QUEUES,
   rethrowForBullMQ,
 } from '@zaprelay/core';
@@ -31,6 +33,10 @@ export interface CrmWorkerDeps {
   crmQueue: Queue;
   /** Shared worker settings (e.g. core's baseWorkerOptions); limiter and backoff stay ours. */
   workerOptions?: Partial<WorkerOptions>;
+  /** Each attempt, error and the final ids of a message's activity (GET /api/trace/:messageId). */
+  trace?: MessageTrace;
+  /** The activity's metadata.user_token; defaults to WUZAPI_USER_TOKENS by instance, never from job data. */
+  userTokenFor?: (instance: string) => string | undefined;
 }
 
 function step(job: CrmJob, ctx: StepContext): Promise<StepOutcome<CrmJob>> {
@@ -58,13 +64,28 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       throw new UnrecoverableError(`invalid CRM job: ${describeIssues(parsed.error, '(data)')}`);
     }
     let data = parsed.data;
+    const messageId = data.kind === 'message-activity' ? data.message.messageId : undefined;
+    const traced = async (stage: string, fields: Record<string, string | number | undefined>) => {
+      if (!messageId || !deps.trace) return;
+      await deps.trace
+        .record([messageId], stage, { jobId: job.id, attempt: job.attemptsMade + 1, ...fields })
+        .catch((err: Error) => log.warn({ jobId: job.id, err: { message: err.message } }, 'trace not written'));
+    };
+    await traced('crm-attempt', { step: data.step });
     const budget = oneRequestBudget(deps.crmClient);
-    const ctx: StepContext = { client: budget.client, cache, names, now: () => new Date().toISOString() };
+    const ctx: StepContext = {
+      client: budget.client,
+      cache,
+      names,
+      now: () => new Date().toISOString(),
+      userTokenFor: deps.userTokenFor ?? ((instance) => byInstance(config.WUZAPI_USER_TOKENS, instance)),
+    };
     try {
       for (;;) {
         const outcome = await step(data, ctx);
         if ('done' in outcome) {
           log.info({ jobId: job.id, kind: data.kind, ...outcome.done }, 'crm job done');
+          await traced('crm-done', { ...outcome.done });
           return outcome.done;
         }
         data = outcome.next;
@@ -73,6 +94,13 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     } catch (err) {
       const level = err instanceof ExternalApiError && err.kind !== 'permanent' ? 'warn' : 'error';
       log[level]({ jobId: job.id, kind: data.kind, step: data.step, err: describeError(err) }, 'crm step failed');
+      const described = describeError(err);
+      await traced('crm-error', {
+        step: data.step,
+        error: String(described.message ?? 'error'),
+        status: err instanceof ExternalApiError ? err.status : undefined,
+        permanent: err instanceof ExternalApiError && err.kind === 'permanent' ? 'yes' : undefined,
+      });
       return rethrowForBullMQ(err, crmQueue);
     }
     await job.updateData(data);

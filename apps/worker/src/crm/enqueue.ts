@@ -19,7 +19,13 @@ import { enqueueNotSentActivity, type NotSent } from './not-sent-activity.js';
  * job already there (and the CRM's Idempotency-Key covers the rest).
  */
 export async function enqueueMessageActivity(crmQueue: Queue, message: InternalMessage): Promise<void> {
-  const data = crmJobSchema.parse({ kind: 'message-activity', message, step: 'resolve-contact' } satisfies CrmJob);
+  // A legacy webhook's user token stays out of Redis: the CRM worker takes it from WUZAPI_USER_TOKENS.
+  const { userToken: _secret, ...kept } = message;
+  const data = crmJobSchema.parse({
+    kind: 'message-activity',
+    message: kept,
+    step: 'resolve-contact',
+  } satisfies CrmJob);
   await crmQueue.add(data.kind, data, { jobId: toJobId(messageActivityKey(message)) });
 }
 

@@ -4,7 +4,7 @@ import type { NewActivity } from '@zaprelay/supercrm-client';
 import { cachedContactId, contactGone, createContact, isNotFound, searchContact } from './contact-resolution.js';
 import type { MessageActivityJob, StepContext, StepOutcome } from './step-context.js';
 
-export function activityFor(message: InternalMessage): NewActivity {
+export function activityFor(message: InternalMessage, userToken = message.userToken): NewActivity {
   return {
     type: 'whatsapp_message',
     description: describeMessage(message),
@@ -13,7 +13,7 @@ export function activityFor(message: InternalMessage): NewActivity {
     metadata: {
       message_id: message.messageId,
       instance: message.instance,
-      ...(message.userToken ? { user_token: message.userToken } : {}),
+      ...(userToken ? { user_token: userToken } : {}),
     },
   };
 }
@@ -48,7 +48,8 @@ export async function messageActivityStep(
       const contactId = job.contactId;
       if (!contactId) return { next: { ...job, step: 'resolve-contact' } };
       try {
-        const activity = await ctx.client.createActivity(contactId, activityFor(message), {
+        const token = message.source === 'wuzapi' ? ctx.userTokenFor?.(message.instance) : undefined;
+        const activity = await ctx.client.createActivity(contactId, activityFor(message, token ?? message.userToken), {
           idempotencyKey: messageActivityKey(message),
         });
         return { done: { contactId, activityId: activity.id } };

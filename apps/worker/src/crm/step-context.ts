@@ -21,4 +21,6 @@ export interface StepContext {
   cache: ContactCache;
   names: ContactNames;
   now(): string;
+  /** The instance's WUZAPI user token from config (metadata.user_token); never read from job data. */
+  userTokenFor?: (instance: string) => string | undefined;
 }

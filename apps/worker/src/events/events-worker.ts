@@ -5,6 +5,8 @@ import {
   describeIssues,
   type Logger,
   MAX_SEND_TEXT_LENGTH,
+  type MessageTrace,
+  messageActivityKey,
   type OutboundJob,
   QUEUES,
   toJobId,
@@ -38,6 +40,8 @@ export interface EventsWorkerDeps {
   metrics: WorkerMetrics;
   /** WUZAPI chats seen, for reconciliation (WUZAPI's history is read per chat). */
   seenChats?: SeenChats;
+  /** Where each message went (GET /api/trace/:messageId); optional so harnesses need not build one. */
+  trace?: MessageTrace;
 }
 
 /**
@@ -49,16 +53,40 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const log = deps.logger.child({ component: 'events' });
   const instances = createInstanceMemory(deps.connection, deps.config);
 
+  const configured = new Set(
+    [...(deps.config.EVOLUTION_INSTANCES ?? []), ...(deps.config.WUZAPI_USER_TOKENS?.keys() ?? [])].map((i) =>
+      i.toLowerCase(),
+    ),
+  );
+  /** Configured instances, and those the monitor listed from the gateway (it keeps their status). */
+  const isTracked = async (instance: string) =>
+    configured.has(instance.toLowerCase()) || (await deps.tracker.knowsInstance(instance));
+
+  const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
+    deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
+
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
         if (event.message.source === 'wuzapi')
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         if (!event.message.isGroup) await instances.remember(event.message.phone, event.message.instance);
-        return deps.crm.messageActivity(event.message);
+        await deps.crm.messageActivity(event.message);
+        await traced([event.message.messageId], 'queued-for-crm', {
+          eventJobId: job.id,
+          jobId: toJobId(messageActivityKey(event.message)),
+          direction: event.message.direction,
+        });
+        return;
       case 'contact':
         return deps.crm.contactUpsert(event.phone, event.name);
       case 'connection':
+        // Any name a webhook carries would otherwise become a hash field and a history list forever.
+        if (!(await isTracked(event.instance))) {
+          deps.metrics.skipped.inc({ source: data.source, reason: 'untracked-instance' });
+          log.debug({ jobId: job.id, instance: event.instance }, 'connection event of an instance not tracked');
+          return;
+        }
         await deps.tracker.observeInstance(event.instance, event.source, {
           at: new Date().toISOString(),
           state: event.state,
@@ -70,6 +98,9 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       case 'skipped':
       case 'ignored':
         deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
+        if (event.type === 'skipped' && event.messageId) {
+          await traced([event.messageId], 'skipped', { eventJobId: job.id, skipReason: event.reason });
+        }
         log.debug({ jobId: job.id, event: event.event, reason: event.reason }, `event ${event.type}`);
         return;
     }

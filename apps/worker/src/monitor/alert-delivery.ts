@@ -13,6 +13,7 @@ import axios from 'axios';
 import { type Job, type Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { alertBody } from './alert-format.js';
 
 const alertJobSchema = z.object({ alert: alertSchema });
 
@@ -24,7 +25,7 @@ export interface AlertDeliveryDeps {
   url: string;
 }
 
-/** Posts each alert as JSON to ALERT_WEBHOOK_URL, with the gateway retry policy. */
+/** Posts each alert to ALERT_WEBHOOK_URL (JSON, or Slack's `{text}` with ALERT_FORMAT=slack), with the gateway retry policy. */
 export function createAlertDeliveryWorker({ connection, config, logger, alertsQueue, url }: AlertDeliveryDeps): Worker {
   const log = logger.child({ component: 'alert-delivery' });
   const http = axios.create({ timeout: 10_000, headers: { 'user-agent': 'zaprelay-alerts' } });
@@ -33,7 +34,7 @@ export function createAlertDeliveryWorker({ connection, config, logger, alertsQu
     async (job: Job) => {
       const { alert } = alertJobSchema.parse(job.data);
       try {
-        await http.post(url, { type: 'healthStatusChanged', ...alert });
+        await http.post(url, alertBody(alert, config.ALERT_FORMAT));
       } catch (err) {
         const wrapped = toExternalApiError(err, 'alert-webhook', 'post');
         log.warn({ jobId: job.id, err: wrapped.toJSON() }, 'alert delivery failed');

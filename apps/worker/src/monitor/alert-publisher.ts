@@ -12,6 +12,13 @@ export interface HealthChange {
   reason: string;
 }
 
+/** A condition rather than a status change: failing jobs, refused webhooks, a stuck queue, an open breaker. */
+export interface ConditionAlert {
+  type: 'jobsFailing' | 'webhooksRefused' | 'jobsWaitingTooLong' | 'breakerOpen' | 'breakerClosed' | (string & {});
+  subject: string;
+  reason: string;
+}
+
 export interface AlertPublisherDeps {
   redis: Redis;
   prefix: string;
@@ -23,25 +30,50 @@ export interface AlertPublisherDeps {
   changes: Counter<'subject' | 'to'>;
 }
 
+const isHealthChange = (a: HealthChange | ConditionAlert): a is HealthChange => !('type' in a);
+
 /**
- * healthStatusChanged: logged, counted, kept in the recent-alerts list and
- * queued for delivery. The quiet-period key is taken with SET NX, so however
- * many workers see the same change, one alert goes out per period.
+ * Every alert is logged, kept in the recent-alerts list and queued for
+ * delivery; the quiet period only holds back REPEATS:
+ * - a health change is a repeat when the last change alerted for its subject
+ *   was the same one (SET … GET swaps it atomically, so however many workers
+ *   see a change, one alert goes out); a recovery and a new outage within the
+ *   quiet period are two different changes, and both alert;
+ * - a condition (same type and subject) alerts at most once per quiet period
+ *   (SET NX), its first occurrence always.
  */
 export function createAlertPublisher(deps: AlertPublisherDeps) {
-  return async function publish(change: HealthChange): Promise<Alert | undefined> {
-    const quietKey = `${deps.prefix}:monitor:alert-quiet:${change.subject}:${change.to}`;
-    const first = await deps.redis.set(quietKey, '1', 'PX', Math.max(1, deps.quietPeriodMs), 'NX');
-    if (first !== 'OK') return undefined;
-    const alert: Alert = { id: randomUUID(), at: new Date().toISOString(), ...change };
-    deps.logger.warn({ event: 'healthStatusChanged', ...change }, 'health status changed');
-    deps.changes.inc({ subject: change.subject, to: change.to });
+  const ms = Math.max(1, deps.quietPeriodMs);
+
+  /** True when this alert is not a repeat within the quiet period; undo() gives the period back. */
+  async function claim(alert: HealthChange | ConditionAlert): Promise<{ first: boolean; undo: () => Promise<void> }> {
+    if (isHealthChange(alert)) {
+      const key = `${deps.prefix}:monitor:alert-last:${alert.subject}`;
+      const change = `${alert.from}>${alert.to}`;
+      const previous = await deps.redis.set(key, change, 'PX', ms, 'GET');
+      const undo = async () => {
+        await (previous === null ? deps.redis.del(key) : deps.redis.set(key, previous, 'PX', ms));
+      };
+      return { first: previous !== change, undo };
+    }
+    const key = `${deps.prefix}:monitor:alert-quiet:${alert.type}:${alert.subject}`;
+    const first = (await deps.redis.set(key, '1', 'PX', ms, 'NX')) === 'OK';
+    return { first, undo: async () => void (await deps.redis.del(key)) };
+  }
+
+  return async function publish(input: HealthChange | ConditionAlert): Promise<Alert | undefined> {
+    const { first, undo } = await claim(input);
+    if (!first) return undefined;
+    const type = isHealthChange(input) ? 'healthStatusChanged' : input.type;
+    const alert: Alert = { id: randomUUID(), at: new Date().toISOString(), ...input, type };
+    deps.logger.warn({ event: type, ...input }, isHealthChange(input) ? 'health status changed' : 'alert');
+    if (isHealthChange(input)) deps.changes.inc({ subject: input.subject, to: input.to });
     try {
       await deps.store.pushAlert(alert);
       await deps.alertsQueue?.add('deliver-alert', { alert }, { jobId: toJobId(`alert:${alert.id}`) });
     } catch (err) {
       // Not stored or not queued: give the quiet period back, so the next check raises it again.
-      await deps.redis.del(quietKey).catch(() => {});
+      await undo().catch(() => {});
       throw err;
     }
     return alert;

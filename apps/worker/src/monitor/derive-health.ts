@@ -35,10 +35,12 @@ export interface HealthVerdict {
 const isError = (e: HistoryEntry) => e.error !== undefined || e.state === 'error';
 
 /** Latest response time against mean + k·σ of the entries before it (successful ones only). */
-export function isResponseTimeAnomaly(history: HistoryEntry[], t: HealthThresholds): boolean {
+export function isResponseTimeAnomaly(history: HistoryEntry[], t: HealthThresholds, nested = false): boolean {
   const [latest, ...before] = history;
   if (latest?.responseTimeMs === undefined || isError(latest)) return false;
-  const samples = before
+  // A slow answer just before is not "normal": left out, two slow answers in a row are both anomalies.
+  const baseline = !nested && isResponseTimeAnomaly(before, t, true) ? before.slice(1) : before;
+  const samples = baseline
     .slice(0, t.window)
     .filter((e) => !isError(e) && e.responseTimeMs !== undefined)
     .map((e) => e.responseTimeMs as number);

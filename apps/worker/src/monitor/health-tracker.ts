@@ -9,6 +9,18 @@ export interface TrackerDeps {
   thresholds: HealthThresholds;
 }
 
+const mild = (s: HealthStatus) => s === 'healthy' || s === 'degraded';
+
+/**
+ * Between healthy and degraded the status moves only when two checks in a row
+ * say so: one slow answer (or one error among many good ones) does not flap
+ * it back and forth. Down, and the way out of down, are never held back.
+ */
+export function withHysteresis(before: HealthStatus, now: HealthVerdict, earlier: () => HealthVerdict): HealthVerdict {
+  if (!mild(before) || !mild(now.status) || now.status === before) return now;
+  return earlier().status === now.status ? now : { ...now, status: before };
+}
+
 /**
  * One observation in, one health verdict out: history appended, status
  * re-derived, and a change turned into an alert. Instances (checks and
@@ -21,8 +33,11 @@ export function createHealthTracker({ store, publish, thresholds }: TrackerDeps)
     previous: HealthStatus | undefined,
   ): Promise<HealthVerdict> {
     await store.recordHistory(subject, entry);
-    const verdict = deriveHealth(await store.history(subject, thresholds.window + 1), thresholds);
+    const history = await store.history(subject, thresholds.window + 2);
     const before = previous ?? 'unknown';
+    const verdict = withHysteresis(before, deriveHealth(history, thresholds), () =>
+      deriveHealth(history.slice(1), thresholds),
+    );
     // A first sighting that is healthy is not news; a first sighting that is not is.
     if (verdict.status !== before && !(before === 'unknown' && verdict.status === 'healthy')) {
       await publish({ subject, from: before, to: verdict.status, reason: verdict.reasons.join('; ') || 'recovered' });
@@ -31,6 +46,10 @@ export function createHealthTracker({ store, publish, thresholds }: TrackerDeps)
   }
 
   return {
+    /** Seen by the monitor (gateway-listed or configured) before: its status is kept in Redis. */
+    async knowsInstance(name: string): Promise<boolean> {
+      return (await store.instanceStatus(instanceKey(name))) !== undefined;
+    },
     async observeInstance(name: string, source: 'evolution' | 'wuzapi', entry: HistoryEntry) {
       // `Vendas-01` from a webhook and `vendas-01` from the config are one instance, one history.
       const instance = instanceKey(name);

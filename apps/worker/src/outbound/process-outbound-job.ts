@@ -4,6 +4,7 @@ import {
   describeIssues,
   ExternalApiError,
   type Logger,
+  type MessageTrace,
   type OutboundJob,
   type OutboundResult,
   outboundJobSchema,
@@ -40,6 +41,8 @@ export interface OutboundWorkerDeps {
   /** The outbound queue itself: a 429 pauses it for Retry-After. */
   outboundQueue: Queue;
   crmQueue: Queue;
+  /** Each send attempt and the gateway's message id, under the job id (GET /api/trace/:id). */
+  trace?: MessageTrace;
 }
 
 function validJob(job: Job): { data: OutboundJob; recipient: Recipient } {
@@ -121,9 +124,18 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     return { messageId: sent.messageId, chatJid: sent.remoteJid };
   }
 
+  const traced = async (ids: string[], stage: string, fields: Record<string, string | number | undefined>) => {
+    await deps.trace
+      ?.record(ids, stage, fields)
+      .catch((err: Error) => baseLog.warn({ err: { message: err.message } }, 'trace not written'));
+  };
+
   async function send(job: Job, data: OutboundJob, recipient: Recipient, log: Logger): Promise<SentProgress> {
     const token = byInstance(config.WUZAPI_USER_TOKENS, data.instance);
     const gateway = token ? 'wuzapi' : 'evolution';
+    const jobId = String(job.id);
+    const attempt = job.attemptsMade + 1;
+    await traced([jobId], 'send-attempt', { jobId, attempt, gateway, instance: data.instance, origin: data.origin });
     try {
       const result = token
         ? await sendViaWuzapi(job, data, recipient, token)
@@ -137,6 +149,8 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
       };
       await job.updateProgress(progress);
       log.info({ gateway, gatewayMessageId: result.messageId, attempt: job.attemptsMade + 1 }, 'message sent');
+      // Under the gateway's id too: its echo webhook and the CRM activity are traced under that one.
+      await traced([jobId, result.messageId], 'sent', { jobId, attempt, gateway, gatewayMessageId: result.messageId });
       return progress;
     } catch (err) {
       if (!(err instanceof ExternalApiError)) throw err;
@@ -159,6 +173,7 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
         },
         'send failed',
       );
+      await traced([jobId], 'send-error', { jobId, attempt, gateway, error: err.message, status: err.status, outcome });
       return rethrowForBullMQ(err, deps.outboundQueue);
     }
   }

@@ -164,6 +164,41 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: int(0).default(30 * 60 * 1000),
   /** How far back each scheduled run reads; keep it within WEBHOOK_DEDUPE_TTL_SECONDS. */
   RECONCILE_WINDOW_MS: int(60_000).default(6 * 60 * 60 * 1000),
+
+  // Operations (issue 12): tracing, alerts, proxies
+  /** presence.update / Presence / ChatPresence are answered `ignored` unless this is true. */
+  WEBHOOK_QUEUE_PRESENCE: bool.default(false),
+  /** json (default): the alert object; slack: `{"text": …}` for a Slack (or compatible) incoming webhook. */
+  ALERT_FORMAT: z.enum(['json', 'slack'], { error: 'must be json or slack' }).default('json'),
+  /** Jobs entering a failed set within ALERT_FAILED_JOBS_WINDOW_MS that raise an alert. */
+  ALERT_FAILED_JOBS_THRESHOLD: int(1).default(10),
+  ALERT_FAILED_JOBS_WINDOW_MS: int(1000).default(5 * 60 * 1000),
+  /** A waiting job older than this raises an alert (a queue nobody processes, or a CRM far behind). */
+  ALERT_OLDEST_WAITING_MS: int(1000).default(10 * 60 * 1000),
+  /** How often a worker checks the queues and refused webhooks for alerts. */
+  ALERT_CHECK_INTERVAL_MS: int(1000).default(15_000),
+  /** Fastify's trustProxy: false, true, a hop count, or comma-separated addresses/CIDRs of your proxies. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[\w.:/, -]+)$/, { error: 'must be true, false, a hop count or addresses' })
+    .transform((v): boolean | number | string =>
+      v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+    )
+    .default(false),
+  /** The session cookie is Secure unless the dashboard is explicitly served over plain HTTP. */
+  DASHBOARD_PLAIN_HTTP: bool.default(false),
+  /** Signs session cookies; unset: generated once and kept in Redis (every replica shares it). */
+  DASHBOARD_SESSION_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** Serve the dashboard and Bull Board under this path (e.g. /zaprelay) behind a reverse proxy. */
+  DASHBOARD_BASE_PATH: z
+    .string()
+    .regex(/^(\/[\w.-]+)*\/?$/, { error: 'must be a path such as /zaprelay' })
+    .transform((v) => v.replace(/\/$/, ''))
+    .default(''),
+  /** When set, /metrics on every process needs `Authorization: Bearer $METRICS_TOKEN`. */
+  METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+  /** When set, the ingress serves /metrics on this port only, not on PORT. */
+  INGRESS_METRICS_PORT: port.optional(),
 });
 
 export type Config = z.output<typeof envSchema>;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { loadDotEnv } from './dot-env.js';
 import { type Config, envSchema } from './env-schema.js';
 
 export class ConfigError extends Error {
@@ -29,8 +30,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return result.data;
 }
 
-/** For main.ts: print one line per bad variable and exit 1, never a stack trace. */
+/**
+ * For main.ts: `.env` first (when reading the process environment), then print
+ * one line per bad variable and exit 1, never a stack trace.
+ */
 export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  if (env === process.env) loadDotEnv(process.env);
   try {
     return loadConfig(env);
   } catch (err) {

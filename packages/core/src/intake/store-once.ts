@@ -34,12 +34,21 @@ export async function storeOnce(
   deps: StoreOnceDeps,
   data: WebhookEventJob,
   dedupeKey: string,
+  /** Extra writes (the message trace) run beside the marker's, so they cost no round trip of their own. */
+  alongside?: (status: 'queued' | 'duplicate', jobId: string) => Promise<unknown>,
 ): Promise<{ status: 'queued' | 'duplicate'; id: string }> {
   const jobId = dedupeJobId(data.source, dedupeKey);
   const marker = dedupeMarkerKey(deps.prefix, jobId);
-  if (await deps.redis.exists(marker)) return { status: 'duplicate', id: jobId };
+  if (await deps.redis.exists(marker)) {
+    await alongside?.('duplicate', jobId);
+    return { status: 'duplicate', id: jobId };
+  }
   await deps.queue.add(data.event, data, { jobId });
-  const first = await deps.redis.set(marker, '1', 'EX', deps.ttlSeconds, 'NX');
+  const [first] = await Promise.all([
+    deps.redis.set(marker, '1', 'EX', deps.ttlSeconds, 'NX'),
+    // Written as if first: a concurrent redelivery that loses the marker race is still a receipt of this message.
+    alongside?.('queued', jobId),
+  ]);
   return { status: first === 'OK' ? 'queued' : 'duplicate', id: jobId };
 }
 

@@ -1,0 +1,69 @@
+import {
+  createLogger,
+  createMetricsRegistry,
+  createRedisConnection,
+  monitorKeys,
+  QUEUES,
+  type WebhookEventJob,
+} from '@zaprelay/core';
+import { evolutionConnection, waitFor } from '@zaprelay/test-kit';
+import { testConfig } from '@zaprelay/test-kit/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpsServer } from '../src/ops-server.js';
+import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
+
+const connectionEvent = (instance: string, state: 'open' | 'close'): WebhookEventJob => ({
+  source: 'evolution',
+  event: 'connection.update',
+  instance,
+  receivedAt: Date.now(),
+  payload: evolutionConnection({ instance, state }),
+});
+
+describe('instances a webhook names', () => {
+  let harness: RuntimeHarness;
+  beforeAll(async () => {
+    harness = await createRuntimeHarness({ EVOLUTION_MONITORING_ENABLED: 'false', EVOLUTION_INSTANCES: 'Sales-01' });
+  });
+  afterAll(() => harness.close());
+
+  it('tracks configured instances only: an unknown name leaves nothing behind in Redis', async () => {
+    const { runtime, connection } = await harness.startWorker();
+    const keys = monitorKeys(harness.config.QUEUE_PREFIX);
+    const events = runtime.queues[QUEUES.events];
+    const jobs = [
+      await events.add('e', connectionEvent('random-0001', 'close')),
+      await events.add('e', connectionEvent('sales-01', 'close')),
+    ];
+    await waitFor('both handled', async () =>
+      (await Promise.all(jobs.map((j) => events.getJobState(String(j.id))))).every((s) => s === 'completed'),
+    );
+    expect(await connection.hkeys(keys.instances)).toEqual(['sales-01']);
+    expect(await connection.exists(keys.history('instance:random-0001'))).toBe(0);
+  });
+});
+
+describe('worker readiness', () => {
+  it('is not ready without SUPER_CRM_API_KEY, ready with it', async () => {
+    const config = testConfig({});
+    const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
+    const logger = createLogger(config, { name: 'ops-test' });
+    const registry = createMetricsRegistry('ops-test', { defaults: false });
+    try {
+      const without = await buildOpsServer({
+        logger,
+        redis,
+        registry,
+        config: { ...config, SUPER_CRM_API_KEY: undefined },
+      });
+      expect((await without.inject({ url: '/health/ready' })).statusCode).toBe(503);
+      expect((await without.inject({ url: '/health/live' })).statusCode).toBe(200);
+      await without.close();
+      const withKey = await buildOpsServer({ logger, redis, registry, config: { ...config, SUPER_CRM_API_KEY: 'k' } });
+      expect((await withKey.inject({ url: '/health/ready' })).statusCode).toBe(200);
+      await withKey.close();
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
