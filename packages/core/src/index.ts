@@ -1,3 +1,12 @@
+export {
+  CIRCUIT_APIS,
+  CIRCUIT_STATES,
+  CircuitOpenError,
+  type CircuitState,
+  circuitKey,
+  circuitStateSchema,
+  readCircuit,
+} from './circuit.js';
 export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
@@ -26,7 +35,13 @@ export {
   monitorKeys,
 } from './monitoring.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';
-export { backoffStrategyFor, type RateLimitable, rethrowForBullMQ, toJobId } from './queues/failure-handling.js';
+export {
+  backoffStrategyFor,
+  type Delayable,
+  type RateLimitable,
+  rethrowForBullMQ,
+  toJobId,
+} from './queues/failure-handling.js';
 export { defaultJobOptions, retryPolicyFor } from './queues/job-options.js';
 export {
   type CrmJob,

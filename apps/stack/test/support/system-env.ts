@@ -51,6 +51,8 @@ export function systemEnv(input: SystemEnvInput): Record<string, string> {
     EVOLUTION_MONITORING_ENABLED: 'false',
     WORKER_CONCURRENCY: '4',
     WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
+    // An outage a scenario injects opens the breaker; a probe follows soon, not after the default 30 s.
+    CIRCUIT_OPEN_MS: '500',
     ...input.overrides,
   };
 }

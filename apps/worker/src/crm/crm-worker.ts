@@ -1,5 +1,6 @@
 import {
   backoffStrategyFor,
+  CircuitOpenError,
   type Config,
   type CrmJob,
   crmJobSchema,
@@ -13,9 +14,13 @@ import {
 import type { CrmClient } from '@zaprelay/supercrm-client';
 import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { breakerFor } from '../breaker/breakers.js';
+import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
+import { guardClient } from '../breaker/guard-client.js';
 import { createContactCache } from './contact-cache.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
 import { crmLimiterFor } from './crm-limiter.js';
+import { createCrmSendWindow } from './crm-send-window.js';
 import { messageActivityStep } from './message-activity-steps.js';
 import { oneRequestBudget } from './one-request-budget.js';
 import type { CrmJobResult, StepContext, StepOutcome } from './step-context.js';
@@ -30,6 +35,8 @@ export interface CrmWorkerDeps {
   crmQueue: Queue;
   /** Shared worker settings (e.g. core's baseWorkerOptions); limiter and backoff stay ours. */
   workerOptions?: Partial<WorkerOptions>;
+  /** The CRM's breaker (default: one from config, without transition alerts). */
+  breaker?: CircuitBreaker;
 }
 
 function step(job: CrmJob, ctx: StepContext): Promise<StepOutcome<CrmJob>> {
@@ -49,6 +56,18 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
+  const sendWindow = createCrmSendWindow({
+    redis: deps.connection,
+    prefix: config.QUEUE_PREFIX,
+    max: config.SUPER_CRM_RATE_LIMIT_MAX,
+    windowMs: config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
+  });
+  // Every request passes the breaker, then takes its slot in the CRM's window right before it leaves.
+  const crmClient = guardClient(deps.crmClient, {
+    breaker: deps.breaker ?? breakerFor('supercrm', config, deps.connection),
+    beforeSend: () => sendWindow.reserve(),
+    openMs: config.CIRCUIT_OPEN_MS,
+  });
 
   async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
     const parsed = crmJobSchema.safeParse(job.data);
@@ -56,7 +75,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       throw new UnrecoverableError(`invalid CRM job: ${describeIssues(parsed.error, '(data)')}`);
     }
     let data = parsed.data;
-    const budget = oneRequestBudget(deps.crmClient);
+    const budget = oneRequestBudget(crmClient);
     const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
     try {
       for (;;) {
@@ -69,9 +88,11 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         if (budget.spent()) break;
       }
     } catch (err) {
-      const level = err instanceof ExternalApiError && err.kind !== 'permanent' ? 'warn' : 'error';
+      const transient =
+        err instanceof CircuitOpenError || (err instanceof ExternalApiError && err.kind !== 'permanent');
+      const level = transient ? 'warn' : 'error';
       log[level]({ jobId: job.id, kind: data.kind, step: data.step, err: describeError(err) }, 'crm step failed');
-      return rethrowForBullMQ(err, crmQueue);
+      return rethrowForBullMQ(err, crmQueue, { job, token });
     }
     await job.updateData(data);
     await job.moveToWait(token);

@@ -1,4 +1,5 @@
 import {
+  CircuitOpenError,
   type Config,
   describeIssues,
   ExternalApiError,
@@ -97,9 +98,16 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     return { messageId: sent.messageId, chatJid: sent.remoteJid };
   }
 
-  async function send(job: Job, data: OutboundJob, recipient: Recipient, log: Logger): Promise<SentProgress> {
+  async function send(
+    job: Job,
+    data: OutboundJob,
+    recipient: Recipient,
+    log: Logger,
+    lockToken?: string,
+  ): Promise<SentProgress> {
     const token = config.WUZAPI_USER_TOKENS?.get(data.instance);
     const gateway = token ? 'wuzapi' : 'evolution';
+    const progressBefore = job.progress;
     try {
       const result = token
         ? await sendViaWuzapi(job, data, recipient, token)
@@ -115,6 +123,15 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
       log.info({ gateway, gatewayMessageId: result.messageId, attempt: job.attemptsMade + 1 }, 'message sent');
       return progress;
     } catch (err) {
+      if (err instanceof CircuitOpenError) {
+        // Not sent this time: the breaker stopped it before it left, so no earlier send is in doubt.
+        if (err.cause === undefined) await job.updateProgress(progressBefore);
+        log.info(
+          { gateway, retryInMs: err.retryInMs, attempt: job.attemptsMade + 1 },
+          'gateway circuit open: send waits',
+        );
+        return rethrowForBullMQ(err, deps.outboundQueue, { job, token: lockToken });
+      }
       if (!(err instanceof ExternalApiError)) throw err;
       const outcome = sendFailureOutcome(err);
       // A definite failure of the send itself means nothing went out, this time or (as the
@@ -139,12 +156,12 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     }
   }
 
-  return async (job: Job): Promise<OutboundResult> => {
+  return async (job: Job, lockToken?: string): Promise<OutboundResult> => {
     const { data, recipient } = validJob(job);
     const log = baseLog.child({ jobId: job.id, instance: data.instance });
     const previous = readSendProgress(job.progress);
     // Sent by an earlier attempt that failed afterwards (CRM enqueue, Redis): finish, never resend.
-    const sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log);
+    const sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log, lockToken);
     await enqueueOutboundActivity(deps.crmQueue, data, recipient, sent, log);
     return outboundResultSchema.parse({ gatewayMessageId: sent.gatewayMessageId, gateway: sent.gateway });
   };

@@ -151,6 +151,12 @@ export const envSchema = z.object({
     .max(1, { error: 'must be between 0 and 1' })
     .default(0.2),
   CONTACT_SYNC_CRON: z.string().min(1).optional(),
+
+  // Circuit breakers (SuperCRM, Evolution sends, WUZAPI sends), shared by every worker through Redis
+  /** Transient failures in a row (5xx, 408, timeouts, connection errors) that open an API's breaker. */
+  CIRCUIT_FAILURE_THRESHOLD: int(1, 1000).default(5),
+  /** How long an open breaker lets no request through before one probe tests the API. */
+  CIRCUIT_OPEN_MS: int(100).default(30_000),
 });
 
 export type Config = z.output<typeof envSchema>;
