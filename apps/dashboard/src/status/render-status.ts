@@ -45,10 +45,11 @@ function apisSection(s: DashboardStatus): string {
       (
         a,
       ) => `<tr data-api="${escapeHtml(a.name)}"><td>${escapeHtml(a.name)}</td><td>${badge(a.status)}</td><td>${when(a.checkedAt, s.generatedAt)}</td>
-<td class="num">${a.errorRate === undefined ? '–' : `${(a.errorRate * 100).toFixed(1)} %`}</td><td>${escapeHtml([...(a.reasons ?? []), a.error ?? ''].filter(Boolean).join('; '))}</td></tr>`,
+<td class="num">${a.errorRate === undefined ? '–' : `${(a.errorRate * 100).toFixed(1)} %`}</td><td>${escapeHtml([...(a.reasons ?? []), a.error ?? ''].filter(Boolean).join('; '))}</td>
+<td data-circuit="${escapeHtml(a.circuit)}">${badge(a.circuit)} ${a.circuitSince ? `since ${when(a.circuitSince, s.generatedAt)}` : ''}</td></tr>`,
     )
     .join('');
-  const table = `<table><thead><tr><th>API</th><th>Health</th><th>Checked</th><th class="num">Errors</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const table = `<table><thead><tr><th>API</th><th>Health</th><th>Checked</th><th class="num">Errors</th><th>Why</th><th>Circuit</th></tr></thead><tbody>${rows}</tbody></table>`;
   return `<section id="apis"><h2>External APIs</h2>${s.apis.length ? table : NO_DATA}</section>`;
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { circuitStateSchema } from '../circuit.js';
 import { alertSchema, healthStatusSchema, instanceStatusSchema } from '../monitoring.js';
 
 /** What the monitor writes per external API; it may add fields, we show the ones we know. */
@@ -35,7 +36,14 @@ const jobCountsSchema = z.object(
 export const dashboardStatusSchema = z.object({
   generatedAt: z.iso.datetime(),
   instances: z.array(instanceStatusSchema),
-  apis: z.array(apiHealthSchema.extend({ name: z.string() })),
+  apis: z.array(
+    apiHealthSchema.extend({
+      name: z.string(),
+      /** The API's circuit breaker (closed when it never tripped) and when it entered that state. */
+      circuit: circuitStateSchema.default('closed'),
+      circuitSince: z.iso.datetime().optional(),
+    }),
+  ),
   queues: z.array(
     z.object({
       name: z.string(),
