@@ -1,4 +1,4 @@
-import { type Config, type Logger, pingRedis, QUEUES, type QueueName } from '@zaprelay/core';
+import { type Config, createRedisReadiness, type Logger, QUEUES, type QueueName } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -35,7 +35,10 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   metrics.observe(app);
   registerBodyParsers(app);
   registerErrorHandler(app);
-  await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
+  const readiness = createRedisReadiness(redis, deps.logger);
+  // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
+  void readiness.check();
+  await app.register(healthRoutes, { isReady: () => readiness.check() });
   await app.register(metricsRoute, { registry: deps.registry });
   const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config });
   const webhookDeps = { config, intake, metrics };

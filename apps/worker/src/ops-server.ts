@@ -1,4 +1,4 @@
-import { type Logger, pingRedis } from '@zaprelay/core';
+import { createRedisReadiness, type Logger } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -13,7 +13,10 @@ export interface OpsServerDeps {
 /** Health and metrics of a worker process, on WORKER_METRICS_PORT. */
 export async function buildOpsServer({ logger, redis, registry }: OpsServerDeps): Promise<FastifyInstance> {
   const app = createFastify(logger);
-  await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
+  const readiness = createRedisReadiness(redis, logger);
+  // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
+  void readiness.check();
+  await app.register(healthRoutes, { isReady: () => readiness.check() });
   await app.register(metricsRoute, { registry });
   return app;
 }

@@ -57,6 +57,13 @@ export { ALL_QUEUES, QUEUES, type QueueName } from './queues/names.js';
 export { baseWorkerOptions } from './queues/worker-options.js';
 export { createRedisConnection, pingRedis, type RedisRole } from './redis.js';
 export {
+  createRedisReadiness,
+  type RedisDurability,
+  type RedisReadiness,
+  readRedisDurability,
+  redisDurabilitySchema,
+} from './redis-durability.js';
+export {
   BACKOFF_TYPE,
   backoffDelay,
   crmRetryPolicy,

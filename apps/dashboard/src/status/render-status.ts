@@ -86,12 +86,24 @@ function alertsSection(s: DashboardStatus): string {
   return `<section id="alerts" class="wide"><h2>Recent alerts</h2>${s.alerts.length ? table : '<p class="empty">No alerts.</p>'}</section>`;
 }
 
+/** Shown only when the Redis the jobs live in may lose them. */
+function redisSection(s: DashboardStatus): string {
+  const problems = [s.redis?.refused, s.redis?.warning].filter((p): p is string => p !== undefined);
+  if (problems.length === 0) return '';
+  const lines = problems.map((p) => `<p class="error" data-redis-problem>${escapeHtml(p)}</p>`).join('');
+  const verdict = s.redis?.refused
+    ? '<p><strong>Every process answers 503 on /health/ready until this is fixed.</strong></p>'
+    : '';
+  return `<section id="redis" class="wide"><h2>Redis</h2>${lines}${verdict}</section>`;
+}
+
 /** The part of the page that refreshes: a pure function of the collected status. */
 export function renderStatusSections(s: DashboardStatus): string {
   const skipped = s.skippedEntries
     ? `<section class="wide"><p class="error">${s.skippedEntries} monitor entries could not be read and are not shown.</p></section>`
     : '';
   return [
+    redisSection(s),
     instancesSection(s),
     apisSection(s),
     crmSection(s),

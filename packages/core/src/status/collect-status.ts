@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { CIRCUIT_APIS, circuitKey, readCircuit } from '../circuit.js';
 import type { Config } from '../config/env-schema.js';
 import { type Alert, alertSchema, type InstanceStatus, instanceStatusSchema, monitorKeys } from '../monitoring.js';
+import { readRedisDurability } from '../redis-durability.js';
 import {
   type ApiHealth,
   apiHealthSchema,
@@ -57,7 +58,7 @@ async function queueThroughput(queue: Queue, nowMs: number) {
 export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promise<DashboardStatus> {
   const keys = monitorKeys(deps.config.QUEUE_PREFIX);
   const windowMs = deps.config.SUPER_CRM_RATE_LIMIT_DURATION_MS;
-  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs, circuits] = await Promise.all([
+  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs, circuits, redis] = await Promise.all([
     deps.redis.hgetall(keys.instances),
     deps.redis.hgetall(keys.apis),
     deps.redis.lrange(keys.alerts, 0, RECENT_ALERTS - 1),
@@ -69,6 +70,7 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
         async (api) => [api, await deps.redis.hgetall(circuitKey(deps.config.QUEUE_PREFIX, api))] as const,
       ),
     ),
+    readRedisDurability(deps.redis).catch(() => undefined),
   ]);
 
   let skippedEntries = 0;
@@ -109,6 +111,7 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
       processed: throughputs.reduce((sum, t) => addSeries(sum, t.processed), empty),
       failed: throughputs.reduce((sum, t) => addSeries(sum, t.failed), empty),
     },
+    redis,
     skippedEntries,
   };
 }
