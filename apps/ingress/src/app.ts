@@ -34,7 +34,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   const metrics = createIngressMetrics(deps.registry);
   metrics.observe(app);
   registerBodyParsers(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, { bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES });
   const readiness = createRedisReadiness(redis, deps.logger);
   // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
   void readiness.check();

@@ -106,6 +106,7 @@ export async function startWorkerRuntime({
       adapters: createGatewayAdapters(),
       crm: createCrmWork({ crmQueue, connection, config }),
       outboundQueue: queues[QUEUES.outbound],
+      eventsQueue: queues[QUEUES.events],
       tracker,
       metrics,
     }),

@@ -87,6 +87,8 @@ export const envSchema = z.object({
   WEBHOOK_BASE_URL: httpUrl.optional(),
   WEBHOOK_AUTH: z.enum(['required', 'none'], { error: 'must be required or none' }).default('required'),
   WEBHOOK_BODY_LIMIT_BYTES: int(1024).default(32 * 1024 * 1024),
+  /** Items one webhook may carry in its `data` array (a 5,000-contact address book replay fits); more: 413. */
+  WEBHOOK_MAX_ITEMS: int(1).default(10_000),
   WEBHOOK_DEDUPE_TTL_SECONDS: int(60).default(24 * 60 * 60),
   /** Inline media (base64) longer than this is left out of the job and replaced by its size. */
   WEBHOOK_MAX_INLINE_BYTES: int(0).default(2048),
