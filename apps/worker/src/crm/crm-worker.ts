@@ -88,9 +88,11 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         if (budget.spent()) break;
       }
     } catch (err) {
+      // A job the open breaker held back sent nothing: one line per job and outage would drown the log.
+      const held = err instanceof CircuitOpenError && err.cause === undefined;
       const transient =
         err instanceof CircuitOpenError || (err instanceof ExternalApiError && err.kind !== 'permanent');
-      const level = transient ? 'warn' : 'error';
+      const level = held ? 'debug' : transient ? 'warn' : 'error';
       log[level]({ jobId: job.id, kind: data.kind, step: data.step, err: describeError(err) }, 'crm step failed');
       return rethrowForBullMQ(err, crmQueue, { job, token });
     }
