@@ -34,6 +34,7 @@ export {
   instanceStatusSchema,
   monitorKeys,
 } from './monitoring.js';
+export { canonicalPhone, type PhoneForms, phoneForms } from './phones/phone-forms.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';
 export {
   backoffStrategyFor,
@@ -71,6 +72,7 @@ export {
   type RetryPolicy,
   retryJobOptions,
 } from './retry.js';
+export { MAX_SEND_TEXT_LENGTH } from './send-limits.js';
 export { collectStatus, RECENT_ALERTS, type StatusDeps } from './status/collect-status.js';
 export {
   type ApiHealth,

@@ -18,6 +18,7 @@ import { breakerFor } from '../breaker/breakers.js';
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import { guardClient } from '../breaker/guard-client.js';
 import { createContactCache } from './contact-cache.js';
+import { createContactNames } from './contact-names.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
 import { crmLimiterFor } from './crm-limiter.js';
 import { createCrmSendWindow } from './crm-send-window.js';
@@ -56,6 +57,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
+  const names = createContactNames(deps.connection, config);
   const sendWindow = createCrmSendWindow({
     redis: deps.connection,
     prefix: config.QUEUE_PREFIX,
@@ -76,7 +78,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     }
     let data = parsed.data;
     const budget = oneRequestBudget(crmClient);
-    const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
+    const ctx: StepContext = { client: budget.client, cache, names, now: () => new Date().toISOString() };
     try {
       for (;;) {
         const outcome = await step(data, ctx);
