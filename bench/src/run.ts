@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { createChildRegistry } from './infra/child-registry.js';
 import { describeMachine, type Machine } from './infra/machine.js';
 import { redisVersion } from './infra/redis-memory.js';
+import { benchBreaker } from './phases/breaker-phase.js';
 import type { BenchContext, BenchSettings } from './phases/context.js';
 import { benchIngress } from './phases/ingress-phase.js';
 import { benchLimiter } from './phases/limiter-phase.js';
@@ -22,7 +23,7 @@ import { markdownTable, rows } from './report/targets.js';
  *
  * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the ingress and worker processes there;
  * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little; BENCHMARKS.md untouched);
- * BENCH_ONLY=ingress,workers,limiter runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
+ * BENCH_ONLY=ingress,workers,limiter,breaker runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
  */
 const full: BenchSettings = {
   connections: 50,
@@ -32,6 +33,7 @@ const full: BenchSettings = {
   workerConcurrency: 10,
   // 100 per 20 s: the limiter's 200 ms minimum slack costs 1 %, as the default 60 s window's 1 % margin does.
   limiter: { max: 100, windowMs: 20_000, backlog: 215 },
+  breakerDownMs: 60_000,
 };
 const quick: BenchSettings = {
   ...full,
@@ -39,6 +41,7 @@ const quick: BenchSettings = {
   durationSeconds: 3,
   workerEvents: 1000,
   limiter: { max: 20, windowMs: 2000, backlog: 50 },
+  breakerDownMs: 10_000,
 };
 const settings = process.env.BENCH_QUICK ? quick : full;
 
@@ -65,7 +68,8 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
   const ingress = await benchIngress(ctx);
   const workers = await benchWorkers(ctx);
   const limiter = [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)];
-  const results = { ingress, workers, limiter };
+  const breaker = await benchBreaker(ctx, settings.breakerDownMs);
+  const results = { ingress, workers, limiter, breaker };
   const table = rows(results);
   process.stdout.write(`\n${markdownTable(table)}\n\n`);
   for (const row of table.filter((r) => r.met === false)) process.stdout.write(`❌ ${row.what}: ${row.miss}\n`);
@@ -116,6 +120,7 @@ try {
       ingress: only.includes('ingress') ? await benchIngress(ctx) : undefined,
       workers: only.includes('workers') ? await benchWorkers(ctx) : undefined,
       limiter: only.includes('limiter') ? [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)] : undefined,
+      breaker: only.includes('breaker') ? await benchBreaker(ctx, settings.breakerDownMs) : undefined,
     };
     process.stdout.write(`${JSON.stringify(partial, null, 2)}\n`);
   } else {

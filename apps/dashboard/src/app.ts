@@ -1,4 +1,4 @@
-import { ALL_QUEUES, type Config, collectStatus, createQueue, type Logger, pingRedis } from '@zaprelay/core';
+import { ALL_QUEUES, type Config, collectStatus, createQueue, createRedisReadiness, type Logger } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -43,7 +43,10 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   const queues = deps.queues ?? ALL_QUEUES.map((name) => createQueue(name, { connection: deps.redis, config }));
   if (ownQueues) app.addHook('onClose', async () => void (await Promise.all(queues.map((q) => q.close()))));
 
-  await app.register(healthRoutes, { isReady: () => pingRedis(deps.redis) });
+  const readiness = createRedisReadiness(deps.redis, deps.logger);
+  // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
+  void readiness.check();
+  await app.register(healthRoutes, { isReady: () => readiness.check() });
   await app.register(metricsRoute, { registry: deps.registry, token: config.METRICS_TOKEN });
   const secret =
     access.kind === 'credentials'

@@ -23,6 +23,7 @@ th { color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; }
 .badge { display:inline-block; padding:.05rem .5rem; border-radius:999px; font-size:.8rem; font-weight:600; color:#fff; background: var(--muted); }
 .badge.healthy { background: var(--ok); } .badge.degraded { background: var(--warn); } .badge.down { background: var(--bad); }
+.badge.closed { background: var(--ok); } .badge.half-open { background: var(--warn); } .badge.open { background: var(--bad); }
 .empty, .muted { color: var(--muted); }
 .bar { height:10px; background:#eaeef2; border-radius:5px; overflow:hidden; margin:.4rem 0; }
 .bar > span { display:block; height:100%; background: var(--ok); }

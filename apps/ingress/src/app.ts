@@ -1,4 +1,11 @@
-import { type Config, createMessageTrace, type Logger, pingRedis, QUEUES, type QueueName } from '@zaprelay/core';
+import {
+  type Config,
+  createMessageTrace,
+  createRedisReadiness,
+  type Logger,
+  QUEUES,
+  type QueueName,
+} from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -41,8 +48,11 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   const metrics = createIngressMetrics(deps.registry);
   metrics.observe(app);
   registerBodyParsers(app);
-  registerErrorHandler(app);
-  await app.register(healthRoutes, { isReady: () => pingRedis(redis) });
+  registerErrorHandler(app, { bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES });
+  const readiness = createRedisReadiness(redis, deps.logger);
+  // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
+  void readiness.check();
+  await app.register(healthRoutes, { isReady: () => readiness.check() });
   // INGRESS_METRICS_PORT moves /metrics off the public port (main.ts serves it there).
   if (!config.INGRESS_METRICS_PORT) {
     await app.register(metricsRoute, { registry: deps.registry, token: config.METRICS_TOKEN });

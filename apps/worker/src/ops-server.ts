@@ -1,4 +1,4 @@
-import { type Config, type Logger, pingRedis } from '@zaprelay/core';
+import { type Config, createRedisReadiness, type Logger } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -18,7 +18,12 @@ export interface OpsServerDeps {
 export async function buildOpsServer({ logger, redis, registry, config }: OpsServerDeps): Promise<FastifyInstance> {
   const app = createFastify(logger, { trustProxy: config?.TRUST_PROXY ?? false });
   const crmKey = config === undefined || config.SUPER_CRM_API_KEY !== undefined;
-  await app.register(healthRoutes, { isReady: async () => crmKey && (await pingRedis(redis)) });
+  const readiness = createRedisReadiness(redis, logger);
+  // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
+  void readiness.check();
+  await app.register(healthRoutes, {
+    isReady: async () => (crmKey ? readiness.check() : { ready: false, reason: 'SUPER_CRM_API_KEY is not set' }),
+  });
   await app.register(metricsRoute, { registry, token: config?.METRICS_TOKEN });
   return app;
 }

@@ -15,6 +15,9 @@ import { createCrmClient } from '@zaprelay/supercrm-client';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
+import { breakerFor } from './breaker/breakers.js';
+import { createCircuitTelemetry } from './breaker/circuit-telemetry.js';
+import { guardClient } from './breaker/guard-client.js';
 import { routeContactSources } from './contact-sync/contact-sources.js';
 import { createContactSyncWorker } from './contact-sync/contact-sync-worker.js';
 import { ensureContactSyncSchedule } from './contact-sync/schedule.js';
@@ -81,6 +84,13 @@ export async function startWorkerRuntime({
     publish,
     thresholds: { ...DEFAULT_THRESHOLDS, errorRate: config.HEALTH_ERROR_RATE_THRESHOLD },
   });
+  const onTransition = createCircuitTelemetry({
+    registry,
+    redis: connection,
+    prefix: config.QUEUE_PREFIX,
+    publish,
+    logger,
+  });
   const instrument = <T extends object>(api: string, client: T, window?: boolean) =>
     instrumentClient(client, {
       api,
@@ -103,6 +113,7 @@ export async function startWorkerRuntime({
       adapters: createGatewayAdapters(),
       crm: createCrmWork({ crmQueue, connection, config }),
       outboundQueue: queues[QUEUES.outbound],
+      eventsQueue: queues[QUEUES.events],
       tracker,
       metrics,
       seenChats: createSeenChats(connection, config.QUEUE_PREFIX),
@@ -121,6 +132,7 @@ export async function startWorkerRuntime({
         crmQueue,
         workerOptions: baseWorkerOptions(config, connection),
         trace,
+        breaker: breakerFor('supercrm', config, connection, onTransition),
       }),
     );
   } else {
@@ -131,14 +143,21 @@ export async function startWorkerRuntime({
     ? instrument('evolution', createEvolutionClient(config, logger))
     : undefined;
   const wuzapi = config.WUZAPI_API_URL ? instrument('wuzapi', createWuzapiClient(config, logger)) : undefined;
+  // Only sends go behind a gateway's breaker: the monitor's probes and look-ups must still see it.
+  const guardSends = <T extends { sendText: unknown }>(api: 'evolution' | 'wuzapi', client: T) =>
+    guardClient(client, {
+      breaker: breakerFor(api, config, connection, onTransition),
+      methods: ['sendText'],
+      openMs: config.CIRCUIT_OPEN_MS,
+    });
   if (evolution || wuzapi) {
     workers.push(
       createOutboundWorker({
         connection,
         config,
         logger,
-        evolution,
-        wuzapi,
+        evolution: evolution && guardSends('evolution', evolution),
+        wuzapi: wuzapi && guardSends('wuzapi', wuzapi),
         outboundQueue: queues[QUEUES.outbound],
         crmQueue,
         trace,

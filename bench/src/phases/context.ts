@@ -12,6 +12,8 @@ export interface BenchSettings {
   workerEvents: number;
   workerConcurrency: number;
   limiter: { max: number; windowMs: number; backlog: number };
+  /** How long the CRM is down in the breaker part. */
+  breakerDownMs: number;
 }
 
 export interface BenchContext {

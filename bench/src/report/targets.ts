@@ -1,3 +1,4 @@
+import type { BreakerResult } from '../phases/breaker-phase.js';
 import type { IngressResults } from '../phases/ingress-phase.js';
 import type { LimiterResult } from '../phases/limiter-phase.js';
 import type { WorkerResults } from '../phases/workers-phase.js';
@@ -6,6 +7,7 @@ export interface BenchResults {
   ingress: IngressResults;
   workers: WorkerResults;
   limiter: LimiterResult[];
+  breaker?: BreakerResult;
 }
 
 export interface Row {
@@ -36,7 +38,7 @@ const ms = (n: number) => `${n < 10 ? n.toFixed(1) : num(n)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const pct = (have: number, want: number) => `${Math.round((1 - have / want) * 100)} %`;
 
-export function rows({ ingress, workers, limiter }: BenchResults): Row[] {
+export function rows({ ingress, workers, limiter, breaker }: BenchResults): Row[] {
   const out: Row[] = [];
   const i = ingress.ingress;
   const vsAdd = i.requestsPerSecond / ingress.rawAdd.requestsPerSecond;
@@ -96,6 +98,18 @@ export function rows({ ingress, workers, limiter }: BenchResults): Row[] {
       target: '≥ 0.98, never > 1.00',
       met: ok,
       miss: misses.join('; ') || undefined,
+    });
+  }
+  if (breaker) {
+    const ok = breaker.failedJobs === 0 && breaker.requests <= breaker.allowance / 10;
+    out.push({
+      what: `Breaker: CRM down ${breaker.downMs / 1000} s, ${breaker.backlog} events waiting, ${breaker.workers} workers`,
+      zaprelay: `${breaker.requests} requests sent, ${breaker.failedJobs} jobs failed`,
+      ceiling: `limiter allowance ${breaker.allowance} (${breaker.max} per ${breaker.windowMs / 1000} s)`,
+      ratio: `${(breaker.requests / breaker.allowance).toFixed(2)}`,
+      target: '≤ 0.10 of the allowance, 0 failed',
+      met: ok,
+      miss: ok ? undefined : `${breaker.requests} requests, ${breaker.failedJobs} failed`,
     });
   }
   const rss = ingress.rss.peakBytes;

@@ -1,3 +1,12 @@
+export {
+  CIRCUIT_APIS,
+  CIRCUIT_STATES,
+  CircuitOpenError,
+  type CircuitState,
+  circuitKey,
+  circuitStateSchema,
+  readCircuit,
+} from './circuit.js';
 export { loadDotEnv } from './config/dot-env.js';
 export { type Config, envSchema } from './config/env-schema.js';
 export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.js';
@@ -41,7 +50,13 @@ export {
   gatewayOfInstance,
 } from './queues/backfill-job.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';
-export { backoffStrategyFor, type RateLimitable, rethrowForBullMQ, toJobId } from './queues/failure-handling.js';
+export {
+  backoffStrategyFor,
+  type Delayable,
+  type RateLimitable,
+  rethrowForBullMQ,
+  toJobId,
+} from './queues/failure-handling.js';
 export { defaultJobOptions, retryPolicyFor } from './queues/job-options.js';
 export {
   type CrmJob,
@@ -56,6 +71,13 @@ export {
 export { ALL_QUEUES, QUEUES, type QueueName } from './queues/names.js';
 export { baseWorkerOptions } from './queues/worker-options.js';
 export { createRedisConnection, pingRedis, type RedisRole } from './redis.js';
+export {
+  createRedisReadiness,
+  type RedisDurability,
+  type RedisReadiness,
+  readRedisDurability,
+  redisDurabilitySchema,
+} from './redis-durability.js';
 export {
   BACKOFF_TYPE,
   backoffDelay,

@@ -45,10 +45,11 @@ function apisSection(s: DashboardStatus): string {
       (
         a,
       ) => `<tr data-api="${escapeHtml(a.name)}"><td>${escapeHtml(a.name)}</td><td>${badge(a.status)}</td><td>${when(a.checkedAt, s.generatedAt)}</td>
-<td class="num">${a.errorRate === undefined ? '–' : `${(a.errorRate * 100).toFixed(1)} %`}</td><td>${escapeHtml([...(a.reasons ?? []), a.error ?? ''].filter(Boolean).join('; '))}</td></tr>`,
+<td class="num">${a.errorRate === undefined ? '–' : `${(a.errorRate * 100).toFixed(1)} %`}</td><td>${escapeHtml([...(a.reasons ?? []), a.error ?? ''].filter(Boolean).join('; '))}</td>
+<td data-circuit="${escapeHtml(a.circuit)}">${badge(a.circuit)} ${a.circuitSince ? `since ${when(a.circuitSince, s.generatedAt)}` : ''}</td></tr>`,
     )
     .join('');
-  const table = `<table><thead><tr><th>API</th><th>Health</th><th>Checked</th><th class="num">Errors</th><th>Why</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const table = `<table><thead><tr><th>API</th><th>Health</th><th>Checked</th><th class="num">Errors</th><th>Why</th><th>Circuit</th></tr></thead><tbody>${rows}</tbody></table>`;
   return `<section id="apis"><h2>External APIs</h2>${s.apis.length ? table : NO_DATA}</section>`;
 }
 
@@ -85,12 +86,24 @@ function alertsSection(s: DashboardStatus): string {
   return `<section id="alerts" class="wide"><h2>Recent alerts</h2>${s.alerts.length ? table : '<p class="empty">No alerts.</p>'}</section>`;
 }
 
+/** Shown only when the Redis the jobs live in may lose them. */
+function redisSection(s: DashboardStatus): string {
+  const problems = [s.redis?.refused, s.redis?.warning].filter((p): p is string => p !== undefined);
+  if (problems.length === 0) return '';
+  const lines = problems.map((p) => `<p class="error" data-redis-problem>${escapeHtml(p)}</p>`).join('');
+  const verdict = s.redis?.refused
+    ? '<p><strong>Every process answers 503 on /health/ready until this is fixed.</strong></p>'
+    : '';
+  return `<section id="redis" class="wide"><h2>Redis</h2>${lines}${verdict}</section>`;
+}
+
 /** The part of the page that refreshes: a pure function of the collected status. */
 export function renderStatusSections(s: DashboardStatus): string {
   const skipped = s.skippedEntries
     ? `<section class="wide"><p class="error">${s.skippedEntries} monitor entries could not be read and are not shown.</p></section>`
     : '';
   return [
+    redisSection(s),
     instancesSection(s),
     apisSection(s),
     crmSection(s),

@@ -10,7 +10,10 @@ export const RETRY_AFTER_SECONDS = 5;
  * what can never succeed, 503 (with Retry-After) for what may succeed later.
  * Never a 5xx for a body, whatever it holds.
  */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(app: FastifyInstance, limits: { bodyLimitBytes?: number } = {}): void {
+  const bodyLimit = limits.bodyLimitBytes
+    ? `body exceeds ${limits.bodyLimitBytes} bytes (WEBHOOK_BODY_LIMIT_BYTES)`
+    : 'body exceeds the configured limit';
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof QueueUnavailableError) {
       req.log.warn({ reason: err.message }, 'queue unavailable');
@@ -22,7 +25,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send({ error: 'payload_too_large', message: 'body exceeds the configured limit' });
+        return reply.code(413).send({ error: 'payload_too_large', message: bodyLimit });
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send({ error: 'unsupported_media_type', message: 'send application/json or form data' });
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':

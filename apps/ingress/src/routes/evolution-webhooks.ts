@@ -23,6 +23,13 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
       return sendInvalidPayload(reply, parsed.error);
     }
     const { apikey: _secret, ...envelope } = parsed.data;
+    if (Array.isArray(envelope.data) && envelope.data.length > config.WEBHOOK_MAX_ITEMS) {
+      metrics.event('evolution', 'unknown', 'rejected', 'too_many_items');
+      return reply.code(413).send({
+        error: 'too_many_items',
+        message: `data holds ${envelope.data.length} items; at most ${config.WEBHOOK_MAX_ITEMS} (WEBHOOK_MAX_ITEMS) per webhook`,
+      });
+    }
     const event = canonicalEventName(envelope.event ?? req.params.event ?? '');
     if (!HANDLED_EVOLUTION_EVENTS.has(event) || isIgnoredPresence(config, event)) {
       metrics.event('evolution', 'other', 'ignored', 'unhandled_event');

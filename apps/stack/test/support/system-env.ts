@@ -53,6 +53,8 @@ export function systemEnv(input: SystemEnvInput): Record<string, string> {
     RECONCILE_INTERVAL_MS: '0',
     WORKER_CONCURRENCY: '4',
     WORKER_SHUTDOWN_TIMEOUT_MS: '10000',
+    // An outage a scenario injects opens the breaker; a probe follows soon, not after the default 30 s.
+    CIRCUIT_OPEN_MS: '500',
     ...input.overrides,
   };
 }

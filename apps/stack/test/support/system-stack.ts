@@ -35,7 +35,8 @@ export interface SystemStack {
   readonly workers: AppProcess[];
   /** Starts an ingress on the same port (after the previous one is gone) and waits until it is ready. */
   startIngress(): Promise<AppProcess>;
-  startWorker(): Promise<AppProcess>;
+  /** `env` adds to (or overrides) the stack's environment for this one process. */
+  startWorker(env?: Record<string, string>): Promise<AppProcess>;
   /** The process's `/health/ready` (the ingress's port, or a worker's WORKER_METRICS_PORT). */
   readyUrl(proc: AppProcess): string;
   /** The last lines every process wrote, for a failing test's report. */
@@ -91,9 +92,9 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     return proc;
   }
 
-  async function startWorker() {
+  async function startWorker(extraEnv: Record<string, string> = {}) {
     const metricsPort = await freePort();
-    const proc = startAppProcess('worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) });
+    const proc = startAppProcess('worker', { ...env, ...extraEnv, WORKER_METRICS_PORT: String(metricsPort) });
     started.push({ name: `worker#${workers.length}`, proc });
     workers.push(proc);
     readyUrls.set(proc, `http://127.0.0.1:${metricsPort}/health/ready`);

@@ -1,6 +1,7 @@
 import {
   backoffStrategyFor,
   byInstance,
+  CircuitOpenError,
   type Config,
   type CrmJob,
   crmJobSchema,
@@ -15,10 +16,14 @@ import {
 import type { CrmClient } from '@zaprelay/supercrm-client';
 import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { breakerFor } from '../breaker/breakers.js';
+import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
+import { guardClient } from '../breaker/guard-client.js';
 import { createContactCache } from './contact-cache.js';
 import { createContactNames } from './contact-names.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
 import { crmLimiterFor } from './crm-limiter.js';
+import { createCrmSendWindow } from './crm-send-window.js';
 import { messageActivityStep } from './message-activity-steps.js';
 import { oneRequestBudget } from './one-request-budget.js';
 import type { CrmJobResult, StepContext, StepOutcome } from './step-context.js';
@@ -37,6 +42,8 @@ export interface CrmWorkerDeps {
   trace?: MessageTrace;
   /** The activity's metadata.user_token; defaults to WUZAPI_USER_TOKENS by instance, never from job data. */
   userTokenFor?: (instance: string) => string | undefined;
+  /** The CRM's breaker (default: one from config, without transition alerts). */
+  breaker?: CircuitBreaker;
 }
 
 function step(job: CrmJob, ctx: StepContext): Promise<StepOutcome<CrmJob>> {
@@ -57,6 +64,18 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
   const names = createContactNames(deps.connection, config);
+  const sendWindow = createCrmSendWindow({
+    redis: deps.connection,
+    prefix: config.QUEUE_PREFIX,
+    max: config.SUPER_CRM_RATE_LIMIT_MAX,
+    windowMs: config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
+  });
+  // Every request passes the breaker, then takes its slot in the CRM's window right before it leaves.
+  const crmClient = guardClient(deps.crmClient, {
+    breaker: deps.breaker ?? breakerFor('supercrm', config, deps.connection),
+    beforeSend: () => sendWindow.reserve(),
+    openMs: config.CIRCUIT_OPEN_MS,
+  });
 
   async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
     const parsed = crmJobSchema.safeParse(job.data);
@@ -72,7 +91,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         .catch((err: Error) => log.warn({ jobId: job.id, err: { message: err.message } }, 'trace not written'));
     };
     await traced('crm-attempt', { step: data.step });
-    const budget = oneRequestBudget(deps.crmClient);
+    const budget = oneRequestBudget(crmClient);
     const ctx: StepContext = {
       client: budget.client,
       cache,
@@ -92,7 +111,11 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         if (budget.spent()) break;
       }
     } catch (err) {
-      const level = err instanceof ExternalApiError && err.kind !== 'permanent' ? 'warn' : 'error';
+      // A job the open breaker held back sent nothing: one line per job and outage would drown the log.
+      const held = err instanceof CircuitOpenError && err.cause === undefined;
+      const transient =
+        err instanceof CircuitOpenError || (err instanceof ExternalApiError && err.kind !== 'permanent');
+      const level = held ? 'debug' : transient ? 'warn' : 'error';
       log[level]({ jobId: job.id, kind: data.kind, step: data.step, err: describeError(err) }, 'crm step failed');
       const described = describeError(err);
       await traced('crm-error', {
@@ -101,7 +124,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         status: err instanceof ExternalApiError ? err.status : undefined,
         permanent: err instanceof ExternalApiError && err.kind === 'permanent' ? 'yes' : undefined,
       });
-      return rethrowForBullMQ(err, crmQueue);
+      return rethrowForBullMQ(err, crmQueue, { job, token });
     }
     await job.updateData(data);
     await job.moveToWait(token);

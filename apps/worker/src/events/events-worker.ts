@@ -27,6 +27,7 @@ import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
 import type { SeenChats } from '../reconcile/seen-chats.js';
 import { chooseSendInstance, createInstanceMemory, isConfiguredInstance } from './send-instance.js';
+import { itemJobId, splitItems } from './split-items.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
@@ -36,6 +37,8 @@ export interface EventsWorkerDeps {
   adapters: GatewayAdapters;
   crm: CrmWork;
   outboundQueue: Queue;
+  /** The events queue itself: a multi-item webhook is split into one job per item there. */
+  eventsQueue?: Queue;
   tracker: HealthTracker;
   metrics: WorkerMetrics;
   /** WUZAPI chats seen, for reconciliation (WUZAPI's history is read per chat). */
@@ -173,6 +176,14 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         }
         await handleSuperCrmEvent(job, event.data);
         return { handled: 1 };
+      }
+      const items = deps.eventsQueue && splitItems(data);
+      if (deps.eventsQueue && items) {
+        await deps.eventsQueue.addBulk(
+          items.map((item, i) => ({ name: job.name, data: item, opts: { jobId: itemJobId(String(job.id), i) } })),
+        );
+        log.debug({ jobId: job.id, items: items.length }, 'multi-item webhook split into one job per item');
+        return { handled: 0, split: items.length };
       }
       let events: NormalisedEvent[];
       try {

@@ -1,5 +1,6 @@
 import {
   byInstance,
+  CircuitOpenError,
   type Config,
   describeIssues,
   ExternalApiError,
@@ -19,7 +20,7 @@ import {
   sendFailureOutcome,
   type WuzapiClient,
 } from '@zaprelay/gateway-clients';
-import { type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { enqueueNotSentActivity } from '../crm/not-sent-activity.js';
 import { createInstanceMemory } from '../events/send-instance.js';
@@ -67,7 +68,14 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
   async function tellTheAgent(job: Job, data: OutboundJob, recipient: Recipient, err: unknown, log: Logger) {
     const attempts = job.attemptsMade + 1;
     const final = err instanceof UnrecoverableError || attempts >= (job.opts.attempts ?? 1);
-    if (!final || err instanceof RateLimitError || data.origin !== 'supercrm' || !recipient.e164) return;
+    if (
+      !final ||
+      err instanceof RateLimitError ||
+      err instanceof DelayedError ||
+      data.origin !== 'supercrm' ||
+      !recipient.e164
+    )
+      return;
     const cause = err instanceof UnrecoverableError ? (err.cause ?? err) : err;
     const reason = notSentReason(cause, recipient.e164, attempts);
     await enqueueNotSentActivity(deps.crmQueue, {
@@ -130,9 +138,16 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
       .catch((err: Error) => baseLog.warn({ err: { message: err.message } }, 'trace not written'));
   };
 
-  async function send(job: Job, data: OutboundJob, recipient: Recipient, log: Logger): Promise<SentProgress> {
+  async function send(
+    job: Job,
+    data: OutboundJob,
+    recipient: Recipient,
+    log: Logger,
+    lockToken?: string,
+  ): Promise<SentProgress> {
     const token = byInstance(config.WUZAPI_USER_TOKENS, data.instance);
     const gateway = token ? 'wuzapi' : 'evolution';
+    const progressBefore = job.progress;
     const jobId = String(job.id);
     const attempt = job.attemptsMade + 1;
     await traced([jobId], 'send-attempt', { jobId, attempt, gateway, instance: data.instance, origin: data.origin });
@@ -153,6 +168,15 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
       await traced([jobId, result.messageId], 'sent', { jobId, attempt, gateway, gatewayMessageId: result.messageId });
       return progress;
     } catch (err) {
+      if (err instanceof CircuitOpenError) {
+        // Not sent this time: the breaker stopped it before it left, so no earlier send is in doubt.
+        if (err.cause === undefined) await job.updateProgress(progressBefore);
+        log.info(
+          { gateway, retryInMs: err.retryInMs, attempt: job.attemptsMade + 1 },
+          'gateway circuit open: send waits',
+        );
+        return rethrowForBullMQ(err, deps.outboundQueue, { job, token: lockToken });
+      }
       if (!(err instanceof ExternalApiError)) throw err;
       const outcome = sendFailureOutcome(err);
       // A definite failure of the send itself means nothing went out, this time or (as the
@@ -178,14 +202,14 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     }
   }
 
-  return async (job: Job): Promise<OutboundResult> => {
+  return async (job: Job, lockToken?: string): Promise<OutboundResult> => {
     const { data, recipient } = validJob(job);
     const log = baseLog.child({ jobId: job.id, instance: data.instance });
     const previous = readSendProgress(job.progress);
     // Sent by an earlier attempt that failed afterwards (CRM enqueue, Redis): finish, never resend.
     let sent: SentProgress;
     try {
-      sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log);
+      sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log, lockToken);
     } catch (err) {
       await tellTheAgent(job, data, recipient, err, log);
       throw err;

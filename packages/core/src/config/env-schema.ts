@@ -88,6 +88,8 @@ export const envSchema = z.object({
   WEBHOOK_BASE_URL: httpUrl.optional(),
   WEBHOOK_AUTH: z.enum(['required', 'none'], { error: 'must be required or none' }).default('required'),
   WEBHOOK_BODY_LIMIT_BYTES: int(1024).default(32 * 1024 * 1024),
+  /** Items one webhook may carry in its `data` array (a 5,000-contact address book replay fits); more: 413. */
+  WEBHOOK_MAX_ITEMS: int(1).default(10_000),
   WEBHOOK_DEDUPE_TTL_SECONDS: int(60).default(24 * 60 * 60),
   /** Inline media (base64) longer than this is left out of the job and replaced by its size. */
   WEBHOOK_MAX_INLINE_BYTES: int(0).default(2048),
@@ -199,6 +201,12 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** When set, the ingress serves /metrics on this port only, not on PORT. */
   INGRESS_METRICS_PORT: port.optional(),
+
+  // Circuit breakers (SuperCRM, Evolution sends, WUZAPI sends), shared by every worker through Redis
+  /** Transient failures in a row (5xx, 408, timeouts, connection errors) that open an API's breaker. */
+  CIRCUIT_FAILURE_THRESHOLD: int(1, 1000).default(5),
+  /** How long an open breaker lets no request through before one probe tests the API. */
+  CIRCUIT_OPEN_MS: int(100).default(30_000),
 });
 
 export type Config = z.output<typeof envSchema>;

@@ -1,10 +1,16 @@
-import { type BackoffStrategy, RateLimitError, UnrecoverableError } from 'bullmq';
+import { type BackoffStrategy, DelayedError, RateLimitError, UnrecoverableError } from 'bullmq';
+import { CircuitOpenError } from '../circuit.js';
 import { ExternalApiError } from '../errors.js';
 import { BACKOFF_TYPE, backoffDelay, type RetryPolicy } from '../retry.js';
 
 /** What a processor needs of its queue to honour a 429. */
 export interface RateLimitable {
   rateLimit(expireTimeMs: number): Promise<void>;
+}
+
+/** What a processor needs of its job to put it back for later without using up an attempt. */
+export interface Delayable {
+  moveToDelayed(timestamp: number, token?: string): Promise<void>;
 }
 
 /** Used when a 429 came without Retry-After. */
@@ -15,9 +21,19 @@ const DEFAULT_RATE_LIMIT_PAUSE_MS = 5000;
  * - permanent (4xx but 408/429) → UnrecoverableError: failed at once, kept in the failed set;
  * - rate limited (429) → the whole queue pauses for Retry-After and the job goes
  *   back to waiting without using up an attempt;
+ * - circuit open (given the job) → the job goes to delayed until the API may be
+ *   tried again, without using up an attempt;
  * - anything else → rethrown, so the job's backoff applies.
  */
-export async function rethrowForBullMQ(err: unknown, queue: RateLimitable): Promise<never> {
+export async function rethrowForBullMQ(
+  err: unknown,
+  queue: RateLimitable,
+  held?: { job: Delayable; token?: string },
+): Promise<never> {
+  if (err instanceof CircuitOpenError && held) {
+    await held.job.moveToDelayed(Date.now() + err.retryInMs, held.token);
+    throw new DelayedError();
+  }
   if (err instanceof ExternalApiError) {
     if (err.kind === 'permanent') {
       // The cause stays reachable for whoever explains the failure (e.g. a `[not sent]` activity).

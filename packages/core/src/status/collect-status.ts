@@ -1,8 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
+import { CIRCUIT_APIS, circuitKey, readCircuit } from '../circuit.js';
 import type { Config } from '../config/env-schema.js';
 import { type Alert, alertSchema, type InstanceStatus, instanceStatusSchema, monitorKeys } from '../monitoring.js';
+import { readRedisDurability } from '../redis-durability.js';
 import {
   type ApiHealth,
   apiHealthSchema,
@@ -56,13 +58,19 @@ async function queueThroughput(queue: Queue, nowMs: number) {
 export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promise<DashboardStatus> {
   const keys = monitorKeys(deps.config.QUEUE_PREFIX);
   const windowMs = deps.config.SUPER_CRM_RATE_LIMIT_DURATION_MS;
-  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs] = await Promise.all([
+  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs, circuits, redis] = await Promise.all([
     deps.redis.hgetall(keys.instances),
     deps.redis.hgetall(keys.apis),
     deps.redis.lrange(keys.alerts, 0, RECENT_ALERTS - 1),
     deps.redis.zcount(keys.crmRequests, nowMs - windowMs, '+inf'),
     Promise.all(deps.queues.map(queueStatus)),
     Promise.all(deps.queues.map((q) => queueThroughput(q, nowMs))),
+    Promise.all(
+      CIRCUIT_APIS.map(
+        async (api) => [api, await deps.redis.hgetall(circuitKey(deps.config.QUEUE_PREFIX, api))] as const,
+      ),
+    ),
+    readRedisDurability(deps.redis).catch(() => undefined),
   ]);
 
   let skippedEntries = 0;
@@ -73,8 +81,19 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
   const instances: InstanceStatus[] = Object.values(rawInstances)
     .flatMap((raw) => keep(parseEntry(raw, instanceStatusSchema)))
     .sort((a, b) => a.instance.localeCompare(b.instance));
+  const circuitOf = new Map(circuits.map(([api, hash]) => [api as string, readCircuit(hash)]));
   const apis: ApiHealth[] = Object.entries(rawApis)
     .flatMap(([name, raw]) => keep(parseEntry(raw, apiHealthSchema)).map((health) => ({ ...health, name })))
+    // A breaker that tripped before any health was recorded still shows.
+    .concat(
+      circuits
+        .filter(([api, hash]) => !(api in rawApis) && Object.keys(hash).length > 0)
+        .map(([name]) => ({ name, status: 'unknown' as const })),
+    )
+    .map((api) => {
+      const circuit = circuitOf.get(api.name) ?? { state: 'closed' as const };
+      return { ...api, circuit: circuit.state, circuitSince: circuit.since };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
   const alerts: Alert[] = rawAlerts.flatMap((raw) => keep(parseEntry(raw, alertSchema)));
 
@@ -92,6 +111,7 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
       processed: throughputs.reduce((sum, t) => addSeries(sum, t.processed), empty),
       failed: throughputs.reduce((sum, t) => addSeries(sum, t.failed), empty),
     },
+    redis,
     skippedEntries,
   };
 }

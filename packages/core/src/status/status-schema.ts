@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { circuitStateSchema } from '../circuit.js';
 import { alertSchema, healthStatusSchema, instanceStatusSchema } from '../monitoring.js';
+import { redisDurabilitySchema } from '../redis-durability.js';
 
 /** What the monitor writes per external API; it may add fields, we show the ones we know. */
 export const apiHealthSchema = z.object({
@@ -35,7 +37,14 @@ const jobCountsSchema = z.object(
 export const dashboardStatusSchema = z.object({
   generatedAt: z.iso.datetime(),
   instances: z.array(instanceStatusSchema),
-  apis: z.array(apiHealthSchema.extend({ name: z.string() })),
+  apis: z.array(
+    apiHealthSchema.extend({
+      name: z.string(),
+      /** The API's circuit breaker (closed when it never tripped) and when it entered that state. */
+      circuit: circuitStateSchema.default('closed'),
+      circuitSince: z.iso.datetime().optional(),
+    }),
+  ),
   queues: z.array(
     z.object({
       name: z.string(),
@@ -56,6 +65,8 @@ export const dashboardStatusSchema = z.object({
     processed: z.array(z.number().int()),
     failed: z.array(z.number().int()),
   }),
+  /** The Redis the jobs live in: a `refused` one makes every process unready. */
+  redis: redisDurabilitySchema.optional(),
   /** Entries in the monitor keys that did not parse and were left out (the writer has a bug). */
   skippedEntries: z.number().int(),
 });

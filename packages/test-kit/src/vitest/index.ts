@@ -17,6 +17,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     REDIS_URL: testRedisUrl(),
     QUEUE_PREFIX: uniquePrefix(),
     LOG_LEVEL: 'silent',
+    // A breaker opened by a test's injected faults probes again soon, not after the default 30 s.
+    CIRCUIT_OPEN_MS: '300',
     ...overrides,
   });
 }

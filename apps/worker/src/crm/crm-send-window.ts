@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { CRM_LIMITER_MARGIN, CRM_LIMITER_MIN_SLACK_MS } from './crm-limiter.js';
+
+/**
+ * One atomic step: drop what left the window, and take a slot if fewer than
+ * `max` are held, else say how long until the oldest leaves. The clock is
+ * Redis' own (TIME), the same for every worker on every host; one key, so
+ * valid on Redis Cluster.
+ */
+const RESERVE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local windowMs = tonumber(ARGV[1])
+local max = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
+if redis.call('ZCARD', KEYS[1]) < max then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], windowMs)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + windowMs - now + 1)
+`;
+
+export interface CrmSendWindowOptions {
+  redis: Redis;
+  prefix: string;
+  /** The CRM's limit: `max` requests in any `windowMs`. */
+  max: number;
+  windowMs: number;
+  margin?: number;
+  minSlackMs?: number;
+}
+
+export function crmSendWindowKey(prefix: string): string {
+  return `${prefix}:crm:send-window`;
+}
+
+/**
+ * The CRM's sliding window, kept at the moment a request leaves rather than
+ * when BullMQ activates its job: `reserve()` resolves once this request has
+ * a slot, waiting while `max` are taken. Slots are held for the window plus
+ * the limiter's slack, so a request that reaches the CRM up to `slack` after
+ * its reservation still counts inside its own window. A reservation that
+ * itself took longer than half the slack (a stalled event loop, a slow
+ * Redis) is not trusted: another is taken, and the first stays, which only
+ * errs on the safe side.
+ */
+export function createCrmSendWindow(options: CrmSendWindowOptions) {
+  const slackMs = Math.max(
+    options.windowMs * (options.margin ?? CRM_LIMITER_MARGIN),
+    options.minSlackMs ?? CRM_LIMITER_MIN_SLACK_MS,
+  );
+  const heldMs = Math.ceil(options.windowMs + slackMs);
+  const key = crmSendWindowKey(options.prefix);
+  return {
+    async reserve(): Promise<void> {
+      for (;;) {
+        const started = performance.now();
+        const waitMs = Number(await options.redis.eval(RESERVE, 1, key, heldMs, options.max, randomUUID()));
+        if (waitMs > 0) {
+          await sleep(waitMs);
+          continue;
+        }
+        if (performance.now() - started <= slackMs / 2) return;
+      }
+    },
+  };
+}
+
+export type CrmSendWindow = ReturnType<typeof createCrmSendWindow>;
