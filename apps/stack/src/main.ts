@@ -19,7 +19,7 @@ const say = (line: string) => process.stdout.write(`stack    │ ${line}\n`);
 const env: NodeJS.ProcessEnv = { ...process.env };
 const cleanups: Array<() => Promise<void>> = [];
 
-if (!env.REDIS_URL) {
+if (!env.REDIS_URL && !env.REDIS_SENTINELS) {
   const redis = await startEmbeddedRedis(dataDir);
   env.REDIS_URL = redis.url;
   cleanups.push(() => redis.stop());

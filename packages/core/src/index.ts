@@ -41,6 +41,8 @@ export {
 export { ALL_QUEUES, QUEUES, type QueueName } from './queues/names.js';
 export { baseWorkerOptions } from './queues/worker-options.js';
 export { createRedisConnection, pingRedis, type RedisRole } from './redis.js';
+export { connectRedis } from './redis-from-config.js';
+export { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
 export {
   BACKOFF_TYPE,
   backoffDelay,

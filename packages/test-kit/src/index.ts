@@ -28,4 +28,9 @@ export {
 } from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
 export { deleteKeysUnder, keysUnder } from './redis/prefix-keys.js';
+export {
+  type LocalSentinelGroup,
+  type SentinelNode,
+  startRedisSentinelGroup,
+} from './redis/redis-sentinel.js';
 export { hasRedisServerBinary, type LocalRedis, startRedisServer } from './redis/redis-server.js';

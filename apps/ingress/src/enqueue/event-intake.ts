@@ -3,6 +3,7 @@ import { type Config, type WebhookEventJob, webhookEventJobSchema } from '@zapre
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
+import { createReplicationWait } from './replication-wait.js';
 
 export interface IntakeResult {
   status: 'queued' | 'duplicate';
@@ -42,6 +43,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config }) {
   const markerKey = (jobId: string) => `${deps.config.QUEUE_PREFIX}:dedupe:${jobId}`;
+  const replicated = createReplicationWait(deps.redis, deps.config);
 
   async function store(event: EventToStore): Promise<IntakeResult> {
     const { dedupeKey, ...rest } = event;
@@ -61,7 +63,12 @@ export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Co
   return {
     async accept(event: EventToStore): Promise<IntakeResult> {
       try {
-        return await within(store(event), ENQUEUE_TIMEOUT_MS);
+        // A duplicate waits too: its first delivery may have been answered 503 before it was replicated.
+        const stored = store(event).then(async (result) => {
+          await replicated();
+          return result;
+        });
+        return await within(stored, ENQUEUE_TIMEOUT_MS);
       } catch (err) {
         if (err instanceof QueueUnavailableError) throw err;
         if (err instanceof Error && err.name === 'ZodError') throw err;

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
 import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
+import { createReplicationWait } from '../enqueue/replication-wait.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { contactSyncBodySchema, jobIdParamsSchema, sendMessageBodySchema } from '../schemas/api.js';
 
@@ -42,6 +43,7 @@ async function orUnavailable<T>(work: Promise<T>): Promise<T> {
 
 /** The project's own API, behind `Authorization: Bearer ${API_TOKEN}`. */
 export async function apiRoutes(app: FastifyInstance, { config, redis, queues }: ApiRouteDeps) {
+  const replicated = createReplicationWait(redis, config);
   app.addHook('onRequest', async (req, reply) => {
     if (!apiAuthorized(config, req)) return sendUnauthorized(reply);
   });
@@ -67,11 +69,12 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
             message: 'this Idempotency-Key was already used for a different message; use a new key',
           });
         }
+        await orUnavailable(replicated());
         return reply.code(202).send({ id });
       }
     }
     const job: OutboundJob = { ...parsed.data, origin: 'api', requestedAt: Date.now() };
-    await orUnavailable(queues[QUEUES.outbound].add('send', job, { jobId: id }));
+    await orUnavailable(queues[QUEUES.outbound].add('send', job, { jobId: id }).then(replicated));
     return reply.code(202).send({ id });
   });
 
@@ -116,7 +119,7 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
     if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
     const id = `sync-${randomUUID()}`;
     const data = { instance: parsed.data.instance, origin: 'api', requestedAt: Date.now(), step: 'fetch' };
-    await orUnavailable(queues[QUEUES.contactSync].add('contact-sync', data, { jobId: id }));
+    await orUnavailable(queues[QUEUES.contactSync].add('contact-sync', data, { jobId: id }).then(replicated));
     return reply.code(202).send({ id });
   });
 
