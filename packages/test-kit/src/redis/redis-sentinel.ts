@@ -25,6 +25,11 @@ export interface LocalSentinelGroup {
   sentinels: SentinelNode[];
   /** Port of the master the Sentinels currently agree on. */
   currentMasterPort(): Promise<number>;
+  /**
+   * Cuts the master off its replicas and keeps it cut (their PSYNC is denied), as a network partition
+   * would; the master keeps taking writes that no replica will ever see.
+   */
+  partitionReplicas(): Promise<void>;
   /** Until a Sentinel reports a master other than `port`, and that master accepts writes. */
   waitForFailover(fromPort: number, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -195,6 +200,11 @@ export async function startRedisSentinelGroup(options: StartSentinelOptions): Pr
       replicas,
       sentinels,
       currentMasterPort,
+      partitionReplicas: () =>
+        ask(master.port, async (c) => {
+          await c.call('ACL', 'SETUSER', 'default', '-psync', '-sync');
+          await c.call('CLIENT', 'KILL', 'TYPE', 'replica');
+        }),
       async waitForFailover(fromPort, timeoutMs = 30_000) {
         const port = await waitFor(
           `a Sentinel failover away from port ${fromPort}`,
