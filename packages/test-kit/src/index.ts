@@ -20,6 +20,7 @@ export { capturingLogger } from './logging/capturing-logger.js';
 export { type MetricFamily, parsePrometheusText } from './metrics/parse-prometheus.js';
 export {
   type AppProcess,
+  COMPILED_NODE_ARGS,
   repoRoot,
   startAppProcess,
   waitFor,
