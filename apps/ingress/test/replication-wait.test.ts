@@ -90,4 +90,31 @@ describe.runIf(hasRedisServerBinary())('through Sentinel, with a replica', () =>
       await ingress.close();
     }
   });
+
+  it('shares one WAIT among requests in flight together instead of queueing one per request', async () => {
+    const ingress = await buildIngress({
+      REDIS_SENTINELS: group.sentinelsEnv,
+      REDIS_SENTINEL_NAME: group.name,
+      REDIS_WAIT_REPLICAS: '1',
+      REDIS_WAIT_TIMEOUT_MS: '1000',
+    });
+    const master = new Redis(group.master.url);
+    const waitCalls = async () => Number(/cmdstat_wait:calls=(\d+)/.exec(await master.info('commandstats'))?.[1] ?? 0);
+    try {
+      const before = await waitCalls();
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          ingress.app.inject({
+            url: '/webhooks/evolution',
+            ...json(evolutionText({ id: `WAIT-SHARED-${n}` }), evolutionAuth),
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 202));
+      expect(await waitCalls()).toBeLessThan(before + 10);
+    } finally {
+      master.disconnect();
+      await ingress.close();
+    }
+  });
 });

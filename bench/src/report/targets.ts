@@ -1,3 +1,4 @@
+import type { DeploymentResults } from '../phases/deployment-phase.js';
 import type { IngressResults } from '../phases/ingress-phase.js';
 import type { LimiterResult } from '../phases/limiter-phase.js';
 import type { WorkerResults } from '../phases/workers-phase.js';
@@ -6,6 +7,8 @@ export interface BenchResults {
   ingress: IngressResults;
   workers: WorkerResults;
   limiter: LimiterResult[];
+  /** Sentinel with REDIS_WAIT_REPLICAS, and the compiled build (report/deployment-md.ts). */
+  deployment?: DeploymentResults;
 }
 
 export interface Row {

@@ -20,8 +20,32 @@ export function createReplicationWait(
   const replicas = config.REDIS_WAIT_REPLICAS;
   const timeoutMs = config.REDIS_WAIT_TIMEOUT_MS;
   if (replicas === 0) return async () => {};
+
+  // WAIT blocks the whole connection until it returns, so one WAIT per request would queue every other
+  // request's enqueue behind it. Requests share one instead (a group commit): a WAIT covers every write sent
+  // before it on this connection, so whoever finished writing while one is in flight joins the next one.
+  // (A WAIT whose reply came before a write's reply was sent before it; its `finally` has run by the time that
+  // write's request gets here, since replies resolve in order.)
+  let inFlight: Promise<number> | undefined;
+  let next: Promise<number> | undefined;
+  const sharedWait = (): Promise<number> => {
+    if (!inFlight) {
+      inFlight = redis.wait(replicas, timeoutMs).finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    }
+    next ??= inFlight
+      .catch(() => 0)
+      .then(() => {
+        next = undefined;
+        return sharedWait();
+      });
+    return next;
+  };
+
   return async () => {
-    const acknowledged = await redis.wait(replicas, timeoutMs);
+    const acknowledged = await sharedWait();
     if (acknowledged < replicas) {
       throw new QueueUnavailableError(
         `only ${acknowledged} of ${replicas} Redis replicas acknowledged the write within ${timeoutMs} ms`,
