@@ -57,28 +57,41 @@ async function ingressThroughput(ctx: BenchContext, what: string, redis: Redis, 
   return result;
 }
 
+/** Rounds of the Redis modes, interleaved; each mode keeps its best round (the one least disturbed by neighbours). */
+const MODE_ROUNDS = 2;
+
 /**
- * What each Redis mode costs the ingress, one after the other: one Redis without persistence, with AOF
- * everysec, then a master, one replica and three Sentinels (all on this machine: the replica's acknowledgement
- * is a loopback round trip, the best case) with REDIS_WAIT_REPLICAS 0 and 1.
+ * What each Redis mode costs the ingress: one Redis without persistence, with AOF everysec, then a master,
+ * one replica and three Sentinels (all on this machine: the replica's acknowledgement is a loopback round trip,
+ * the best case) with REDIS_WAIT_REPLICAS 0 and 1.
  */
 export async function benchReplicationWait(ctx: BenchContext): Promise<ReplicationWaitResults> {
   const dir = mkdtempSync(join(tmpdir(), 'zaprelay-bench-redis-modes-'));
-  const single = await ingressThroughput(ctx, 'one Redis, no persistence', ctx.redis, {});
   const aofRedis = await startRedisServer({ dir: join(dir, 'aof'), persist: true });
   const aofClient = new Redis(aofRedis.url);
   const group = await startRedisSentinelGroup({ dir: join(dir, 'sentinel'), replicas: 1 });
   const master = new Redis(group.master.url);
+  const sentinel = (replicas: number) => ({
+    REDIS_SENTINELS: group.sentinelsEnv,
+    REDIS_SENTINEL_NAME: group.name,
+    REDIS_WAIT_REPLICAS: String(replicas),
+    REDIS_WAIT_TIMEOUT_MS: '1000',
+  });
+  const modes: Array<[keyof ReplicationWaitResults, string, Redis, Record<string, string>]> = [
+    ['single', 'one Redis, no persistence', ctx.redis, {}],
+    ['aofEverysec', 'one Redis, AOF everysec', aofClient, { REDIS_URL: aofRedis.url }],
+    ['waitReplicas0', 'Sentinel, REDIS_WAIT_REPLICAS=0', master, sentinel(0)],
+    ['waitReplicas1', 'Sentinel, REDIS_WAIT_REPLICAS=1', master, sentinel(1)],
+  ];
   try {
-    const aofEverysec = await ingressThroughput(ctx, 'one Redis, AOF everysec', aofClient, { REDIS_URL: aofRedis.url });
-    const sentinel = (replicas: number) =>
-      ingressThroughput(ctx, `Sentinel, REDIS_WAIT_REPLICAS=${replicas}`, master, {
-        REDIS_SENTINELS: group.sentinelsEnv,
-        REDIS_SENTINEL_NAME: group.name,
-        REDIS_WAIT_REPLICAS: String(replicas),
-        REDIS_WAIT_TIMEOUT_MS: '1000',
-      });
-    return { single, aofEverysec, waitReplicas0: await sentinel(0), waitReplicas1: await sentinel(1) };
+    const best: Partial<ReplicationWaitResults> = {};
+    for (let round = 1; round <= (process.env.BENCH_QUICK ? 1 : MODE_ROUNDS); round++) {
+      for (const [key, what, redis, env] of modes) {
+        const result = await ingressThroughput(ctx, `${what} (round ${round})`, redis, env);
+        if (result.requestsPerSecond > (best[key]?.requestsPerSecond ?? 0)) best[key] = result;
+      }
+    }
+    return best as ReplicationWaitResults;
   } finally {
     aofClient.disconnect();
     master.disconnect();

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { waitFor } from '../processes/app-process.js';
 import { freePort } from './free-port.js';
-import { waitForPing } from './redis-server.js';
+import { spawnRedis } from './redis-server.js';
 
 export interface SentinelNode {
   port: number;
@@ -71,14 +71,7 @@ async function ask<T>(port: number, run: (client: Redis) => Promise<T>): Promise
 }
 
 async function spawnNode(args: string[], port: number): Promise<SentinelNode> {
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  try {
-    await waitForPing(url, child, 10_000);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
+  const { child, url } = await spawnRedis(args, port);
   return {
     port,
     url,
