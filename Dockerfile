@@ -1,10 +1,29 @@
-# One image for every process; docker-compose picks the entry point.
-FROM node:20-bookworm-slim
-ENV NODE_ENV=production
-WORKDIR /app
+# syntax=docker/dockerfile:1
+# One image for every process; docker-compose picks the entry point (apps/<name>/dist/main.js).
+#   docker build -t zaprelay .
+#   docker run --env-file .env zaprelay                       # the ingress
+#   docker run --env-file .env zaprelay node --conditions=zaprelay-compiled worker/dist/main.js
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
 RUN npm install -g pnpm@10.34.8
+# Dependencies first: this layer is reused while only sources change.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
 COPY . .
-# Production dependencies only: TypeScript runs through tsx, no build step.
-RUN pnpm install --frozen-lockfile --prod
+RUN pnpm install --offline --frozen-lockfile
+RUN pnpm build
+# Each app with its production dependencies only (workspace packages as copies holding dist/, no sources).
+RUN for app in ingress worker dashboard; do \
+      pnpm --filter "@zaprelay/$app" --prod deploy --legacy "/out/$app" || exit 1; \
+    done
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+# Workspace packages export their compiled JavaScript under this condition (their sources are not in the image).
+ENV NODE_OPTIONS=--conditions=zaprelay-compiled
+WORKDIR /app
+COPY --from=build --chown=root:root /out /app
 USER node
-CMD ["node", "--import", "tsx", "apps/ingress/src/main.ts"]
+EXPOSE 3000 3001 9464
+CMD ["node", "ingress/dist/main.js"]

@@ -1,10 +1,10 @@
-import { createLogger, createMetricsRegistry, createRedisConnection, loadConfigOrExit } from '@zaprelay/core';
+import { connectRedis, createLogger, createMetricsRegistry, loadConfigOrExit } from '@zaprelay/core';
 import { installShutdown } from '@zaprelay/service-kit';
 import { buildDashboard, DashboardConfigError } from './app.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'dashboard' });
-const redis = createRedisConnection(config.REDIS_URL, { role: 'worker', name: 'zaprelay-dashboard' });
+const redis = connectRedis(config, { role: 'worker', name: 'zaprelay-dashboard' });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('dashboard');
 

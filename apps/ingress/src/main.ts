@@ -1,9 +1,9 @@
 import {
   ALL_QUEUES,
+  connectRedis,
   createLogger,
   createMetricsRegistry,
   createQueue,
-  createRedisConnection,
   loadConfigOrExit,
   type QueueName,
 } from '@zaprelay/core';
@@ -15,7 +15,7 @@ import { authWarnings } from './auth/webhook-auth.js';
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'ingress' });
 for (const warning of authWarnings(config)) logger.warn(warning);
-const redis = createRedisConnection(config.REDIS_URL, { role: 'producer', name: 'zaprelay-ingress' });
+const redis = connectRedis(config, { role: 'producer', name: 'zaprelay-ingress' });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const queues = Object.fromEntries(
   ALL_QUEUES.map((name) => [name, createQueue(name, { connection: redis, config })]),

@@ -1,10 +1,10 @@
 import {
   ALL_QUEUES,
   type Config,
+  connectRedis,
   createLogger,
   createMetricsRegistry,
   createQueue,
-  createRedisConnection,
   type Logger,
   type QueueName,
   type WebhookEventJob,
@@ -42,7 +42,7 @@ export async function buildIngress(
   logger?: Logger,
 ): Promise<Ingress> {
   const config = testConfig({ ...SECRETS, ...(redisUrl ? { REDIS_URL: redisUrl } : {}), ...overrides });
-  const redis = createRedisConnection(config.REDIS_URL, { role: 'producer' });
+  const redis = connectRedis(config, { role: 'producer' });
   redis.on('error', () => {});
   const queues = Object.fromEntries(
     ALL_QUEUES.map((n) => [n, createQueue(n, { connection: redis, config })]),

@@ -1,11 +1,11 @@
-import { createLogger, createMetricsRegistry, createRedisConnection, loadConfigOrExit } from '@zaprelay/core';
+import { connectRedis, createLogger, createMetricsRegistry, loadConfigOrExit } from '@zaprelay/core';
 import { installShutdown } from '@zaprelay/service-kit';
 import { buildOpsServer } from './ops-server.js';
 import { startWorkerRuntime } from './runtime.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'worker' });
-const connection = createRedisConnection(config.REDIS_URL, { role: 'worker', name: 'zaprelay-worker' });
+const connection = connectRedis(config, { role: 'worker', name: 'zaprelay-worker' });
 connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('worker');
 const runtime = await startWorkerRuntime({ config, logger, connection, registry });

@@ -35,26 +35,38 @@ export function startApp(
   ctx: BenchContext,
   app: 'ingress' | 'worker',
   env: Record<string, string>,
+  options: { compiled?: boolean } = {},
 ): AppProcess & { stop(): Promise<void> } {
-  const proc = startAppProcess(app, {
-    REDIS_URL: ctx.redisUrl,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    EVOLUTION_MONITORING_ENABLED: 'false',
-    ...ctx.appEnv,
-    ...env,
-  });
+  const proc = startAppProcess(
+    app,
+    {
+      REDIS_URL: ctx.redisUrl,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      EVOLUTION_MONITORING_ENABLED: 'false',
+      ...ctx.appEnv,
+      ...env,
+    },
+    options,
+  );
   ctx.children.track(app, proc.child);
   return { ...proc, stop: () => ctx.children.stop(proc.child) };
 }
 
-export async function startIngress(ctx: BenchContext, prefix: string) {
+/** `env` adds to (or overrides) the ingress's variables; `compiled` runs the `pnpm build` output with node. */
+export async function startIngress(
+  ctx: BenchContext,
+  prefix: string,
+  env: Record<string, string> = {},
+  options: { compiled?: boolean } = {},
+) {
   const port = await freePort();
-  const proc = startApp(ctx, 'ingress', {
-    QUEUE_PREFIX: prefix,
-    PORT: String(port),
-    EVOLUTION_WEBHOOK_TOKEN: BENCH_WEBHOOK_TOKEN,
-  });
+  const proc = startApp(
+    ctx,
+    'ingress',
+    { QUEUE_PREFIX: prefix, PORT: String(port), EVOLUTION_WEBHOOK_TOKEN: BENCH_WEBHOOK_TOKEN, ...env },
+    options,
+  );
   await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
   return { ...proc, url: `http://127.0.0.1:${port}/webhooks/evolution` };
 }

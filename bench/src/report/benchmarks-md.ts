@@ -1,5 +1,6 @@
 import type { Machine } from '../infra/machine.js';
 import type { BenchSettings } from '../phases/context.js';
+import { renderDeployment } from './deployment-md.js';
 import { type BenchResults, markdownTable, type Row } from './targets.js';
 
 /** Everything from this heading on is written by hand and kept when `pnpm bench` rewrites the file. */
@@ -92,5 +93,5 @@ ${limiter}
   ${redis.breakdown.map((b) => `${b.kind} ${kb(b.bytesPerEvent)} (${b.keys} keys)`).join(', ')}. The event stream
   is capped by BullMQ at about 10 000 entries, so its share shrinks as the queue grows.
 
-${opts.keptAnalysis ?? `${ANALYSIS_HEADING}\n\n(not written yet)\n`}`;
+${renderDeployment(r.deployment)}${opts.keptAnalysis ?? `${ANALYSIS_HEADING}\n\n(not written yet)\n`}`;
 }

@@ -1,4 +1,5 @@
 import type { BreakerResult } from '../phases/breaker-phase.js';
+import type { DeploymentResults } from '../phases/deployment-phase.js';
 import type { IngressResults } from '../phases/ingress-phase.js';
 import type { LimiterResult } from '../phases/limiter-phase.js';
 import type { WorkerResults } from '../phases/workers-phase.js';
@@ -8,6 +9,8 @@ export interface BenchResults {
   workers: WorkerResults;
   limiter: LimiterResult[];
   breaker?: BreakerResult;
+  /** Sentinel with REDIS_WAIT_REPLICAS, and the compiled build (report/deployment-md.ts). */
+  deployment?: DeploymentResults;
 }
 
 export interface Row {

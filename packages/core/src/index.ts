@@ -78,6 +78,8 @@ export {
   readRedisDurability,
   redisDurabilitySchema,
 } from './redis-durability.js';
+export { connectRedis } from './redis-from-config.js';
+export { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
 export {
   BACKOFF_TYPE,
   backoffDelay,

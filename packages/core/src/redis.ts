@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { type SentinelTarget, sentinelOptions } from './redis-sentinel.js';
 
 /**
  * - `worker`: blocking commands wait for Redis to come back (BullMQ workers need
@@ -12,11 +13,13 @@ export interface RedisConnectionOptions {
   role: RedisRole;
   /** Shown in CLIENT LIST, which makes a busy Redis easier to read. */
   name?: string;
+  /** Reach the master through Sentinel instead of REDIS_URL's host. */
+  sentinel?: SentinelTarget;
 }
 
 const reconnectDelay = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000);
 
-export function createRedisConnection(url: string, { role, name }: RedisConnectionOptions): Redis {
+export function createRedisConnection(url: string, { role, name, sentinel }: RedisConnectionOptions): Redis {
   const common: RedisOptions = {
     connectionName: name,
     retryStrategy: reconnectDelay,
@@ -32,6 +35,7 @@ export function createRedisConnection(url: string, { role, name }: RedisConnecti
           enableOfflineQueue: false,
           commandTimeout: 2000,
         };
+  if (sentinel) return new Redis({ ...options, ...sentinelOptions(url, sentinel) });
   return new Redis(url, options);
 }
 

@@ -59,4 +59,16 @@ describe('loadConfig', () => {
     expect(config.WUZAPI_USER_TOKENS?.get('support')).toBe('tok2');
     expect(() => loadConfig({ WUZAPI_USER_TOKENS: 'nocolon' })).toThrow(/WUZAPI_USER_TOKENS/);
   });
+
+  it('parses the Sentinel list and bounds the replica wait', () => {
+    const config = loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380' });
+    expect(config.REDIS_SENTINELS).toEqual([
+      { host: '10.0.0.1', port: 26379 },
+      { host: 'sentinel-b', port: 26380 },
+    ]);
+    expect(config.REDIS_SENTINEL_NAME).toBe('mymaster');
+    expect(config.REDIS_WAIT_REPLICAS).toBe(0);
+    expect(() => loadConfig({ REDIS_SENTINELS: '10.0.0.1' })).toThrow(/REDIS_SENTINELS: must be a comma-separated/);
+    expect(() => loadConfig({ REDIS_WAIT_TIMEOUT_MS: '5000' })).toThrow(/REDIS_WAIT_TIMEOUT_MS: must be at most 1500/);
+  });
 });

@@ -24,6 +24,7 @@ export { capturingLogger } from './logging/capturing-logger.js';
 export { type MetricFamily, parsePrometheusText } from './metrics/parse-prometheus.js';
 export {
   type AppProcess,
+  COMPILED_NODE_ARGS,
   repoRoot,
   startAppProcess,
   waitFor,
@@ -32,4 +33,9 @@ export {
 } from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
 export { deleteKeysUnder, keysUnder } from './redis/prefix-keys.js';
+export {
+  type LocalSentinelGroup,
+  type SentinelNode,
+  startRedisSentinelGroup,
+} from './redis/redis-sentinel.js';
 export { hasRedisServerBinary, type LocalRedis, startRedisServer } from './redis/redis-server.js';

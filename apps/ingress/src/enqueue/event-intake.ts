@@ -10,6 +10,7 @@ import {
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
+import { createReplicationWait } from './replication-wait.js';
 
 export interface IntakeResult {
   status: 'queued' | 'duplicate';
@@ -63,6 +64,7 @@ export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Co
           })
           .catch(() => {})
       : Promise.resolve();
+  const replicated = createReplicationWait(deps.redis, deps.config);
 
   async function store(event: EventToStore): Promise<IntakeResult> {
     const { dedupeKey, traceIds: _ids, route: _route, ...rest } = event;
@@ -91,7 +93,12 @@ export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Co
     },
     async accept(event: EventToStore): Promise<IntakeResult> {
       try {
-        return await within(store(event), ENQUEUE_TIMEOUT_MS);
+        // A duplicate waits too: its first delivery may have been answered 503 before it was replicated.
+        const stored = store(event).then(async (result) => {
+          await replicated();
+          return result;
+        });
+        return await within(stored, ENQUEUE_TIMEOUT_MS);
       } catch (err) {
         if (err instanceof QueueUnavailableError) throw err;
         if (err instanceof Error && err.name === 'ZodError') throw err;

@@ -12,6 +12,7 @@ import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
+import { createReplicationWait } from '../enqueue/replication-wait.js';
 import { orUnavailable } from '../http/or-unavailable.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { createSendIdempotency } from '../idempotency/send-idempotency.js';
@@ -36,6 +37,7 @@ const STATE_OF: Record<string, 'queued' | 'active' | 'sent' | 'failed'> = {
 /** The project's own API, behind `Authorization: Bearer ${API_TOKEN}`. */
 export async function apiRoutes(app: FastifyInstance, { config, redis, queues }: ApiRouteDeps) {
   const idempotency = createSendIdempotency({ redis, prefix: config.QUEUE_PREFIX });
+  const replicated = createReplicationWait(redis, config);
   app.addHook('onRequest', async (req, reply) => {
     if (!apiAuthorized(config, req)) return sendUnauthorized(reply);
   });
@@ -58,7 +60,11 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
       });
     }
     // Remembered 24 h, long after the job itself is removed: a late retry is not a second WhatsApp message.
-    if (claim?.kind === 'same') return reply.code(202).send({ id });
+    if (claim?.kind === 'same') {
+      // Its first request may have been answered 503 before the job was replicated.
+      await orUnavailable(replicated());
+      return reply.code(202).send({ id });
+    }
     const job: OutboundJob = { ...parsed.data, origin: 'api', requestedAt: Date.now() };
     try {
       await orUnavailable(queues[QUEUES.outbound].add('send', job, { jobId: id }));
@@ -67,6 +73,7 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
       throw err;
     }
     if (claim) await orUnavailable(idempotency.confirm(id, parsed.data));
+    await orUnavailable(replicated());
     return reply.code(202).send({ id });
   });
 
@@ -111,7 +118,7 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
     if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
     const id = `sync-${randomUUID()}`;
     const data = { instance: parsed.data.instance, origin: 'api', requestedAt: Date.now(), step: 'fetch' };
-    await orUnavailable(queues[QUEUES.contactSync].add('contact-sync', data, { jobId: id }));
+    await orUnavailable(queues[QUEUES.contactSync].add('contact-sync', data, { jobId: id }).then(replicated));
     return reply.code(202).send({ id });
   });
 

@@ -1,4 +1,4 @@
-import { createQueue, createRedisConnection, loadConfig, QUEUES } from '@zaprelay/core';
+import { connectRedis, createQueue, loadConfig, QUEUES } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 
 const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'] as const;
@@ -9,7 +9,7 @@ const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-chil
  */
 export function openStackQueues(env: Record<string, string>) {
   const config = loadConfig(env);
-  const connection = createRedisConnection(config.REDIS_URL, { role: 'producer', name: 'stack-test-inspector' });
+  const connection = connectRedis(config, { role: 'producer', name: 'stack-test-inspector' });
   connection.on('error', () => {});
   const events = createQueue(QUEUES.events, { connection, config });
   const crm = createQueue(QUEUES.crm, { connection, config });

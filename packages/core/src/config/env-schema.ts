@@ -22,6 +22,19 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 
 const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
 
+/** `host:port,host:port` → [{ host, port }], e.g. the Sentinels of one master. */
+const hostPortList = z
+  .string()
+  .refine((v) => v.split(',').every((pair) => /^[^:,\s]+:\d{1,5}$/.test(pair.trim())), {
+    error: 'must be a comma-separated list of host:port',
+  })
+  .transform((v) =>
+    v.split(',').map((pair) => {
+      const [host, port] = pair.trim().split(':') as [string, string];
+      return { host, port: Number(port) };
+    }),
+  );
+
 const list = z.string().transform((v) =>
   v
     .split(',')
@@ -59,6 +72,14 @@ export const envSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' })
     .default('zaprelay'),
+  /** Sentinel mode (takes precedence over REDIS_URL's host): every process asks these where the master is. */
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Replicas that must acknowledge a write (Redis WAIT) before the ingress answers 2xx; 0 = the master alone. */
+  REDIS_WAIT_REPLICAS: int(0, 100).default(0),
+  /** Bounded by the ingress's fail-fast Redis command timeout (2 s): past it the answer is 503 anyway. */
+  REDIS_WAIT_TIMEOUT_MS: int(1, 1500).default(500),
 
   // Processes
   HOST: z.string().default('0.0.0.0'),

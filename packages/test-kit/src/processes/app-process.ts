@@ -14,9 +14,22 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Runs one of the apps exactly as `pnpm start:<name>` does, with only the given environment. */
-export function startAppProcess(app: 'ingress' | 'worker' | 'dashboard', env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${app}/src/main.ts`], {
+/** How production runs the output of `pnpm build` (`pnpm start:prod:<name>`): node alone, no tsx. */
+export const COMPILED_NODE_ARGS = ['--conditions=zaprelay-compiled'];
+
+/**
+ * Runs one of the apps exactly as `pnpm start:<name>` does, with only the given environment; `compiled`
+ * runs its `pnpm build` output instead, as `pnpm start:prod:<name>` does.
+ */
+export function startAppProcess(
+  app: 'ingress' | 'worker' | 'dashboard',
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+): AppProcess {
+  const args = options.compiled
+    ? [...COMPILED_NODE_ARGS, `apps/${app}/dist/main.js`]
+    : ['--import', 'tsx', `apps/${app}/src/main.ts`];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

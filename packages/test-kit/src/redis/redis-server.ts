@@ -43,18 +43,13 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`redis-server did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-/** Starts a private `redis-server` (from PATH) on a free loopback port. */
-export async function startRedisServer(options: StartRedisOptions): Promise<LocalRedis> {
-  const port = options.port ?? (await freePort());
-  mkdirSync(options.dir, { recursive: true });
-  const persistence = options.persist
-    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
-    : ['--appendonly', 'no', '--save', ''];
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, ...persistence, '--protected-mode', 'yes'],
-    { stdio: options.stdio ?? 'ignore' },
-  );
+/** Runs `redis-server` with `args` until it answers PING on the loopback `port` (killed if it never does). */
+export async function spawnRedis(
+  args: string[],
+  port: number,
+  stdio: 'ignore' | 'inherit' = 'ignore',
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn('redis-server', args, { stdio });
   const url = `redis://127.0.0.1:${port}`;
   try {
     await waitForPing(url, child, 10_000);
@@ -62,6 +57,21 @@ export async function startRedisServer(options: StartRedisOptions): Promise<Loca
     child.kill('SIGKILL');
     throw err;
   }
+  return { child, url };
+}
+
+/** Starts a private `redis-server` (from PATH) on a free loopback port. */
+export async function startRedisServer(options: StartRedisOptions): Promise<LocalRedis> {
+  const port = options.port ?? (await freePort());
+  mkdirSync(options.dir, { recursive: true });
+  const persistence = options.persist
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
+    : ['--appendonly', 'no', '--save', ''];
+  const { child, url } = await spawnRedis(
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, ...persistence, '--protected-mode', 'yes'],
+    port,
+    options.stdio,
+  );
   return {
     url,
     port,

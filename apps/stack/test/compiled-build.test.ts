@@ -1,0 +1,76 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  type AppProcess,
+  COMPILED_NODE_ARGS,
+  freePort,
+  repoRoot,
+  startAppProcess,
+  waitUntilReady,
+} from '@zaprelay/test-kit';
+import { testRedisUrl, uniquePrefix } from '@zaprelay/test-kit/vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { expectEachOnce, seedContacts, waitForActivities } from './support/crm-expectations.js';
+import { type Doubles, startDoubles } from './support/doubles.js';
+import { systemEnv } from './support/system-env.js';
+import { postTexts } from './support/webhooks.js';
+
+/** Where plain `node` (with the production condition) finds a workspace package, seen from an app. */
+function resolvedFrom(app: string, specifier: string): string {
+  const script = `process.stdout.write(import.meta.resolve(${JSON.stringify(specifier)}))`;
+  return execFileSync(process.execPath, [...COMPILED_NODE_ARGS, '--input-type=module', '-e', script], {
+    cwd: join(repoRoot, 'apps', app),
+    encoding: 'utf8',
+  });
+}
+
+describe('the compiled production build (`pnpm build`, then node on dist/)', () => {
+  let doubles: Doubles;
+  const processes: AppProcess[] = [];
+
+  beforeAll(async () => {
+    // The root `build` script, as production runs it; incremental, so a second run is quick.
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'pipe' });
+    doubles = await startDoubles();
+  }, 300_000);
+  afterAll(async () => {
+    for (const p of processes) p.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await doubles?.close();
+  });
+
+  it('resolves every workspace package to its compiled JavaScript, never to TypeScript sources', () => {
+    for (const [app, packages] of Object.entries({
+      ingress: ['@zaprelay/core', '@zaprelay/service-kit', '@zaprelay/gateway-clients'],
+      worker: ['@zaprelay/core', '@zaprelay/gateway-adapters', '@zaprelay/supercrm-client'],
+    })) {
+      for (const name of packages) expect(resolvedFrom(app, name), `${name} from ${app}`).toMatch(/\/dist\/index\.js$/);
+    }
+  });
+
+  it('runs the compiled ingress and worker with plain node: webhooks reach the CRM once', async () => {
+    onTestFailed(() => console.log(processes.map((p) => p.output().slice(-3000)).join('\n---\n')));
+    const ingressPort = await freePort();
+    const metricsPort = await freePort();
+    const env = systemEnv({
+      redisUrl: testRedisUrl(),
+      queuePrefix: uniquePrefix('compiled'),
+      crmBaseUrl: doubles.crm.baseUrl,
+      crmApiKey: doubles.crm.apiKey,
+      evolutionUrl: doubles.evolution.url,
+      ingressPort,
+    });
+    const ingress = startAppProcess('ingress', env, { compiled: true });
+    const worker = startAppProcess('worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) }, { compiled: true });
+    processes.push(ingress, worker);
+    expect(ingress.child.spawnargs.join(' ')).not.toMatch(/tsx/);
+    await waitUntilReady(ingress, `http://127.0.0.1:${ingressPort}/health/ready`);
+    await waitUntilReady(worker, `http://127.0.0.1:${metricsPort}/health/ready`);
+
+    const phones = ['5511930000001', '5511930000002'];
+    seedContacts(doubles.crm, phones, 'Compiled');
+    const ids = await postTexts(`http://127.0.0.1:${ingressPort}`, 'COMPILED', 6, phones);
+    await waitForActivities(doubles.crm, ids);
+    expectEachOnce(doubles.crm, ids);
+  });
+});

@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalSentinelGroup, startRedisSentinelGroup, waitFor } from '@zaprelay/test-kit';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { activityCounts, duplicatedMessages, seedContacts, waitForActivities } from '../support/crm-expectations.js';
+import { type Doubles, startDoubles } from '../support/doubles.js';
+import { openStackQueues, type StackQueues } from '../support/stack-queues.js';
+import { isRunning, type SystemStack, startSystemStack } from '../support/system-stack.js';
+import { isAcknowledged, startWebhookStream } from '../support/webhooks.js';
+
+describe('fault: the Sentinel master is SIGKILLed under a stream of webhooks (REDIS_WAIT_REPLICAS=1)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zaprelay-stack-sentinel-'));
+  let group: LocalSentinelGroup;
+  let doubles: Doubles;
+  let stack: SystemStack;
+  let queues: StackQueues;
+
+  beforeAll(async () => {
+    // Two replicas: after the failover the new master still has one, so WAIT 1 can succeed again.
+    group = await startRedisSentinelGroup({ dir, replicas: 2 });
+    doubles = await startDoubles();
+    stack = await startSystemStack({
+      // Only the password and db would be read from it: the Sentinels say where the master is.
+      redisUrl: group.master.url,
+      ...doubles,
+      workers: 2,
+      label: 'fault-sentinel',
+      env: {
+        REDIS_SENTINELS: group.sentinelsEnv,
+        REDIS_SENTINEL_NAME: group.name,
+        REDIS_WAIT_REPLICAS: '1',
+        REDIS_WAIT_TIMEOUT_MS: '300',
+        // A job whose completion died with the master is recovered as stalled, quickly.
+        WORKER_LOCK_DURATION_MS: '2000',
+        WORKER_STALLED_INTERVAL_MS: '1000',
+      },
+    });
+    queues = openStackQueues(stack.env);
+  }, 90_000);
+  afterAll(async () => {
+    await queues?.close();
+    await stack?.close();
+    await doubles?.close();
+    await group?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('every 202 reaches the CRM exactly once; ingress and workers follow the new master without a restart', async () => {
+    onTestFailed(() => console.log(stack.outputTail()));
+    const { crm } = doubles;
+    const phones = ['5511960000001', '5511960000002', '5511960000003'];
+    seedContacts(crm, phones, 'Failover');
+    const processes = [stack.ingress, ...stack.workers];
+
+    const stream = startWebhookStream(stack.ingressUrl, { phones, label: 'FAILOVER', pauseMs: 5 });
+    await waitFor('acknowledged webhooks before the failover', () => stream.acknowledged().length >= 30);
+
+    // The worst moment: the replication link is down (a partition) and the master keeps taking writes, then
+    // its host dies. The replicas cannot resync (PSYNC denied), so whatever only the master held dies with it.
+    await group.partitionReplicas();
+    const cutAt = stream.records.length;
+    await waitFor('webhooks posted while no replica follows', () => stream.records.length >= cutAt + 10);
+    const oldMaster = group.master.port;
+    await group.master.kill('SIGKILL');
+    const killedAt = stream.acknowledged().length;
+    const newMaster = await group.waitForFailover(oldMaster);
+    expect(newMaster).not.toBe(oldMaster);
+    // The same ingress acknowledges again: it found the new master (and its replica) on its own.
+    await waitFor(
+      'acknowledged webhooks after the failover',
+      () => stream.acknowledged().length >= killedAt + 30,
+      30_000,
+    );
+    await stream.stop();
+
+    // Nothing but 2xx and 503: no 500, no hang, whatever moment the master died.
+    expect(stream.records.filter((r) => !isAcknowledged(r.outcome) && r.outcome !== 503)).toEqual([]);
+    expect(stream.count(503)).toBeGreaterThan(0);
+
+    // Every acknowledged event reaches the CRM once, processed by the workers started before the failover.
+    const acknowledged = stream.acknowledged();
+    await waitForActivities(crm, acknowledged, 90_000);
+    await queues.waitUntilIdle(60_000);
+    const counts = activityCounts(crm);
+    expect(acknowledged.filter((id) => counts.get(id) !== 1)).toEqual([]);
+    // A 503'd event may still have been stored (and then delivered): never twice, though.
+    expect(duplicatedMessages(crm)).toEqual([]);
+    expect(processes.every(isRunning)).toBe(true);
+  });
+});
