@@ -4,7 +4,7 @@ import { buildDashboard, DashboardConfigError } from './app.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'dashboard' });
-const redis = createRedisConnection(config.REDIS_URL, { role: 'worker', name: 'zaprelay-dashboard' });
+const redis = createRedisConnection(config, { role: 'worker', name: 'zaprelay-dashboard' });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('dashboard');
 

@@ -1,34 +1,36 @@
 import {
-  ALL_QUEUES,
   createLogger,
   createMetricsRegistry,
-  createQueue,
   createRedisConnection,
+  createSystemQueues,
   loadConfigOrExit,
-  type QueueName,
 } from '@zaprelay/core';
 import { installShutdown } from '@zaprelay/service-kit';
-import type { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 import { authWarnings } from './auth/webhook-auth.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'ingress' });
 for (const warning of authWarnings(config)) logger.warn(warning);
-const redis = createRedisConnection(config.REDIS_URL, { role: 'producer', name: 'zaprelay-ingress' });
+const redis = createRedisConnection(config, { role: 'producer', name: 'zaprelay-ingress' });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
-const queues = Object.fromEntries(
-  ALL_QUEUES.map((name) => [name, createQueue(name, { connection: redis, config })]),
-) as Record<QueueName, Queue>;
+const system = createSystemQueues({ connection: redis, config });
 const registry = createMetricsRegistry('ingress');
-const app = await buildApp({ config, logger, redis, queues, registry });
+const app = await buildApp({
+  config,
+  logger,
+  redis,
+  queues: system.byName,
+  eventsShards: system.eventsShards,
+  registry,
+});
 
 installShutdown(
   logger,
   [
     // Stops accepting, lets requests in flight finish (each answers only after Redis confirmed its job).
     { name: 'http', run: () => app.close() },
-    { name: 'queues', run: () => Promise.all(Object.values(queues).map((q) => q.close())) },
+    { name: 'queues', run: () => system.close() },
     { name: 'redis', run: () => redis.quit() },
   ],
   config.WORKER_SHUTDOWN_TIMEOUT_MS + 5000,

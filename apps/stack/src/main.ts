@@ -19,7 +19,8 @@ const say = (line: string) => process.stdout.write(`stack    │ ${line}\n`);
 const env: NodeJS.ProcessEnv = { ...process.env };
 const cleanups: Array<() => Promise<void>> = [];
 
-if (!env.REDIS_URL) {
+// With REDIS_CLUSTER_NODES the children connect to the cluster; no local Redis then.
+if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
   const redis = await startEmbeddedRedis(dataDir);
   env.REDIS_URL = redis.url;
   cleanups.push(() => redis.stop());

@@ -5,7 +5,7 @@ import { startWorkerRuntime } from './runtime.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'worker' });
-const connection = createRedisConnection(config.REDIS_URL, { role: 'worker', name: 'zaprelay-worker' });
+const connection = createRedisConnection(config, { role: 'worker', name: 'zaprelay-worker' });
 connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('worker');
 const runtime = await startWorkerRuntime({ config, logger, connection, registry });

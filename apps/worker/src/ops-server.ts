@@ -1,12 +1,11 @@
-import { type Logger, pingRedis } from '@zaprelay/core';
+import { type Logger, pingRedis, type RedisClient } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 export interface OpsServerDeps {
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   registry: Registry;
 }
 

@@ -1,18 +1,17 @@
 import {
-  ALL_QUEUES,
   baseWorkerOptions,
   type Config,
-  createQueue,
+  createSystemQueues,
   type Logger,
   monitorKeys,
   QUEUES,
   type QueueName,
+  type RedisClient,
 } from '@zaprelay/core';
 import { createGatewayAdapters } from '@zaprelay/gateway-adapters';
 import { createEvolutionClient, createWuzapiClient } from '@zaprelay/gateway-clients';
 import { createCrmClient } from '@zaprelay/supercrm-client';
 import type { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createContactSyncWorker } from './contact-sync/contact-sync-worker.js';
 import { ensureContactSyncSchedule } from './contact-sync/schedule.js';
@@ -33,7 +32,7 @@ export interface WorkerRuntimeDeps {
   config: Config;
   logger: Logger;
   /** A `worker`-role connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
   registry: Registry;
 }
 
@@ -56,10 +55,11 @@ export async function startWorkerRuntime({
   registry,
 }: WorkerRuntimeDeps): Promise<WorkerRuntime> {
   const log = logger.child({ component: 'runtime' });
-  const queues = Object.fromEntries(
-    ALL_QUEUES.map((name) => [name, createQueue(name, { connection, config })]),
-  ) as Record<QueueName, Queue>;
-  const metrics = createWorkerMetrics({ registry, config, redis: connection, queues: Object.values(queues) });
+  const system = createSystemQueues({ connection, config });
+  const queues = system.byName;
+  // Roles: only the queues in WORKER_QUEUES get a worker here; the others' jobs wait for a process that serves them.
+  const serves = (queue: QueueName) => config.WORKER_QUEUES.includes(queue);
+  const metrics = createWorkerMetrics({ registry, config, redis: connection, queues: system.all });
   const store = createMonitorStore(connection, config.QUEUE_PREFIX, config.EVOLUTION_MONITORING_MAX_HISTORY);
   const publish = createAlertPublisher({
     redis: connection,
@@ -88,20 +88,27 @@ export async function startWorkerRuntime({
 
   const workers: Worker[] = [];
   const crmQueue = queues[QUEUES.crm];
-  workers.push(
-    createEventsWorker({
-      connection,
-      config,
-      logger,
-      adapters: createGatewayAdapters(),
-      crm: createCrmWork({ crmQueue, connection, config }),
-      outboundQueue: queues[QUEUES.outbound],
-      tracker,
-      metrics,
-    }),
-  );
+  if (serves(QUEUES.events)) {
+    const adapters = createGatewayAdapters();
+    const crm = createCrmWork({ crmQueue, connection, config });
+    for (const shard of system.eventsShards) {
+      workers.push(
+        createEventsWorker({
+          connection,
+          config,
+          logger,
+          adapters,
+          crm,
+          outboundQueue: queues[QUEUES.outbound],
+          tracker,
+          metrics,
+          queueName: shard.name,
+        }),
+      );
+    }
+  }
 
-  if (config.SUPER_CRM_API_KEY) {
+  if (serves(QUEUES.crm) && config.SUPER_CRM_API_KEY) {
     const crmClient = instrument('supercrm', createCrmClient(config, logger), true);
     workers.push(
       createCrmWorker({
@@ -110,10 +117,10 @@ export async function startWorkerRuntime({
         logger,
         crmClient,
         crmQueue,
-        workerOptions: baseWorkerOptions(config, connection),
+        workerOptions: baseWorkerOptions(config, connection, QUEUES.crm),
       }),
     );
-  } else {
+  } else if (serves(QUEUES.crm)) {
     log.error('SUPER_CRM_API_KEY is not set: CRM jobs are kept in Redis but not processed by this worker');
   }
 
@@ -121,7 +128,7 @@ export async function startWorkerRuntime({
     ? instrument('evolution', createEvolutionClient(config, logger))
     : undefined;
   const wuzapi = config.WUZAPI_API_URL ? instrument('wuzapi', createWuzapiClient(config, logger)) : undefined;
-  if (evolution || wuzapi) {
+  if (serves(QUEUES.outbound) && (evolution || wuzapi)) {
     workers.push(
       createOutboundWorker({
         connection,
@@ -133,17 +140,19 @@ export async function startWorkerRuntime({
         crmQueue,
       }),
     );
-  } else {
+  } else if (serves(QUEUES.outbound)) {
     log.error('neither EVOLUTION_API_URL nor WUZAPI_API_URL is set: outbound sends are kept in Redis but not sent');
   }
 
-  if (evolution) {
+  if (evolution && serves(QUEUES.monitor)) {
     const probe = {
       listInstances: () => evolution.fetchInstances(),
       connectionState: (i: string) => evolution.connectionState(i),
     };
     workers.push(createInstanceMonitorWorker({ connection, config, logger, probe, tracker }));
     await ensureMonitorSchedule(queues[QUEUES.monitor], config);
+  }
+  if (evolution && serves(QUEUES.contactSync)) {
     workers.push(
       createContactSyncWorker({
         connection,
@@ -156,7 +165,7 @@ export async function startWorkerRuntime({
     );
     await ensureContactSyncSchedule(queues[QUEUES.contactSync], config);
   }
-  if (config.ALERT_WEBHOOK_URL) {
+  if (config.ALERT_WEBHOOK_URL && serves(QUEUES.alerts)) {
     workers.push(
       createAlertDeliveryWorker({
         connection,
@@ -173,7 +182,11 @@ export async function startWorkerRuntime({
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue: worker.name }, 'worker error'));
   }
   log.info(
-    { queues: workers.map((w) => w.name), crmWindow: monitorKeys(config.QUEUE_PREFIX).crmRequests },
+    {
+      queues: workers.map((w) => w.name),
+      roles: config.WORKER_QUEUES,
+      crmWindow: monitorKeys(config.QUEUE_PREFIX).crmRequests,
+    },
     'workers started',
   );
 
@@ -182,7 +195,7 @@ export async function startWorkerRuntime({
     queues,
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await system.close();
     },
   };
 }

@@ -1,4 +1,12 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from './config/env-schema.js';
+import { createClusterConnection } from './redis-cluster.js';
+
+/** A connection to one Redis or to a Redis Cluster: BullMQ and our own keys work on both. */
+export type RedisClient = Redis | Cluster;
+
+/** The part of the config that says where Redis is. */
+export type RedisTarget = Pick<Config, 'REDIS_URL' | 'REDIS_CLUSTER_NODES'>;
 
 /**
  * - `worker`: blocking commands wait for Redis to come back (BullMQ workers need
@@ -16,7 +24,28 @@ export interface RedisConnectionOptions {
 
 const reconnectDelay = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000);
 
-export function createRedisConnection(url: string, { role, name }: RedisConnectionOptions): Redis {
+/** True when the config points at a Redis Cluster (REDIS_CLUSTER_NODES wins over REDIS_URL). */
+export const isClusterTarget = (target: RedisTarget): boolean => (target.REDIS_CLUSTER_NODES?.length ?? 0) > 0;
+
+/**
+ * A connection for `role`: to REDIS_URL, or through ioredis' Cluster client
+ * when REDIS_CLUSTER_NODES is set. A plain URL always gives a single connection.
+ */
+export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis;
+export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions): RedisClient;
+export function createRedisConnection(target: string | RedisTarget, options: RedisConnectionOptions): RedisClient {
+  if (typeof target === 'string') return createSingleConnection(target, options);
+  if (target.REDIS_CLUSTER_NODES && isClusterTarget(target)) {
+    return createClusterConnection(target.REDIS_CLUSTER_NODES, roleOptions(options), reconnectDelay);
+  }
+  return createSingleConnection(target.REDIS_URL, options);
+}
+
+function createSingleConnection(url: string, options: RedisConnectionOptions): Redis {
+  return new Redis(url, roleOptions(options));
+}
+
+function roleOptions({ role, name }: RedisConnectionOptions): RedisOptions {
   const common: RedisOptions = {
     connectionName: name,
     retryStrategy: reconnectDelay,
@@ -32,11 +61,11 @@ export function createRedisConnection(url: string, { role, name }: RedisConnecti
           enableOfflineQueue: false,
           commandTimeout: 2000,
         };
-  return new Redis(url, options);
+  return options;
 }
 
 /** True when Redis answers PING within the timeout. */
-export async function pingRedis(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+export async function pingRedis(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {

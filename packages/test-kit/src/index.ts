@@ -28,4 +28,5 @@ export {
 } from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
 export { deleteKeysUnder, keysUnder } from './redis/prefix-keys.js';
+export { type LocalRedisCluster, startRedisCluster } from './redis/redis-cluster.js';
 export { hasRedisServerBinary, type LocalRedis, startRedisServer } from './redis/redis-server.js';

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Config, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
+import { type Config, type RedisClient, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
 
 export interface IntakeResult {
@@ -40,20 +39,28 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * the two leaves no marker: the redelivery adds with the same jobId, which
  * BullMQ ignores while that job exists, and then sets the marker.
  */
-export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config }) {
+export interface EventIntakeDeps {
+  /** The events queue (shard) an instance's events go to. */
+  queueFor: (instance: string) => Queue;
+  redis: RedisClient;
+  config: Config;
+}
+
+export function createEventIntake(deps: EventIntakeDeps) {
   const markerKey = (jobId: string) => `${deps.config.QUEUE_PREFIX}:dedupe:${jobId}`;
 
   async function store(event: EventToStore): Promise<IntakeResult> {
     const { dedupeKey, ...rest } = event;
     const data: WebhookEventJob = webhookEventJobSchema.parse({ ...rest, receivedAt: Date.now() });
+    const queue = deps.queueFor(data.instance);
     if (!dedupeKey) {
-      const job = await deps.queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
+      const job = await queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
       return { status: 'queued', id: job.id as string };
     }
     const jobId = `${data.source}-${hash(dedupeKey)}`;
     const marker = markerKey(jobId);
     if (await deps.redis.exists(marker)) return { status: 'duplicate', id: jobId };
-    await deps.queue.add(data.event, data, { jobId });
+    await queue.add(data.event, data, { jobId });
     const first = await deps.redis.set(marker, '1', 'EX', deps.config.WEBHOOK_DEDUPE_TTL_SECONDS, 'NX');
     return { status: first === 'OK' ? 'queued' : 'duplicate', id: jobId };
   }

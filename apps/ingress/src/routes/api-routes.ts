@@ -7,10 +7,10 @@ import {
   outboundResultSchema,
   QUEUES,
   type QueueName,
+  type RedisClient,
 } from '@zaprelay/core';
 import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
 import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
@@ -18,8 +18,10 @@ import { contactSyncBodySchema, jobIdParamsSchema, sendMessageBodySchema } from 
 
 export interface ApiRouteDeps {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   queues: Record<QueueName, Queue>;
+  /** Every BullMQ queue, events shards included, for /api/status. */
+  allQueues: Queue[];
 }
 
 const STATE_OF: Record<string, 'queued' | 'active' | 'sent' | 'failed'> = {
@@ -41,7 +43,7 @@ async function orUnavailable<T>(work: Promise<T>): Promise<T> {
 }
 
 /** The project's own API, behind `Authorization: Bearer ${API_TOKEN}`. */
-export async function apiRoutes(app: FastifyInstance, { config, redis, queues }: ApiRouteDeps) {
+export async function apiRoutes(app: FastifyInstance, { config, redis, queues, allQueues }: ApiRouteDeps) {
   app.addHook('onRequest', async (req, reply) => {
     if (!apiAuthorized(config, req)) return sendUnauthorized(reply);
   });
@@ -92,7 +94,7 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
   });
 
   app.get('/api/status', async () => {
-    const status = await orUnavailable(collectStatus({ redis, queues: Object.values(queues), config }));
+    const status = await orUnavailable(collectStatus({ redis, queues: allQueues, config }));
     const keys = monitorKeys(config.QUEUE_PREFIX);
     const instances = await Promise.all(
       status.instances.map(async (instance) => ({

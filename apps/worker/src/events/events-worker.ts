@@ -5,6 +5,7 @@ import {
   type Logger,
   type OutboundJob,
   QUEUES,
+  type RedisClient,
   toJobId,
   type WebhookEventJob,
   webhookEventJobSchema,
@@ -17,14 +18,13 @@ import {
   normaliseGatewayEvent,
 } from '@zaprelay/gateway-adapters';
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   adapters: GatewayAdapters;
@@ -32,6 +32,8 @@ export interface EventsWorkerDeps {
   outboundQueue: Queue;
   tracker: HealthTracker;
   metrics: WorkerMetrics;
+  /** The events shard this worker serves (`events`, `events-1`…); default the only one. */
+  queueName?: string;
 }
 
 /** The instance a CRM-requested send goes through when the event names none. */
@@ -91,8 +93,9 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
     log.info({ jobId: job.id, eventId: event.id, instance }, 'send requested by the CRM queued');
   }
 
+  const queueName = deps.queueName ?? QUEUES.events;
   return new Worker(
-    QUEUES.events,
+    queueName,
     async (job: Job) => {
       const parsed = webhookEventJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid event job: ${parsed.error.message}`);
@@ -123,6 +126,6 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       }
       return { handled: events.length };
     },
-    { ...baseWorkerOptions(deps.config, deps.connection), concurrency: deps.config.WORKER_CONCURRENCY },
+    { ...baseWorkerOptions(deps.config, deps.connection, queueName), concurrency: deps.config.WORKER_CONCURRENCY },
   );
 }

@@ -6,18 +6,18 @@ import {
   gatewayRetryPolicy,
   type Logger,
   QUEUES,
+  type RedisClient,
   rethrowForBullMQ,
   toExternalApiError,
 } from '@zaprelay/core';
 import axios from 'axios';
 import { type Job, type Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 const alertJobSchema = z.object({ alert: alertSchema });
 
 export interface AlertDeliveryDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   alertsQueue: Queue;
@@ -42,7 +42,7 @@ export function createAlertDeliveryWorker({ connection, config, logger, alertsQu
       log.info({ jobId: job.id, alertId: alert.id, subject: alert.subject }, 'alert delivered');
     },
     {
-      ...baseWorkerOptions(config, connection),
+      ...baseWorkerOptions(config, connection, QUEUES.alerts),
       settings: { backoffStrategy: backoffStrategyFor(gatewayRetryPolicy(config)) },
     },
   );

@@ -1,6 +1,5 @@
-import { baseWorkerOptions, type Config, type Logger, QUEUES } from '@zaprelay/core';
+import { baseWorkerOptions, type Config, type Logger, QUEUES, type RedisClient } from '@zaprelay/core';
 import { type Job, type Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { HealthTracker } from './health-tracker.js';
 
 /** What the monitor needs of a gateway; the Evolution client provides it. */
@@ -44,7 +43,7 @@ async function probeOne(probe: InstanceProbe, instance: string) {
 }
 
 export interface InstanceMonitorDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   probe: InstanceProbe;
@@ -73,6 +72,6 @@ export function createInstanceMonitorWorker({
       log.debug({ jobId: job.id, results }, 'instances checked');
       return results;
     },
-    { ...baseWorkerOptions(config, connection), concurrency: 1 },
+    { ...baseWorkerOptions(config, connection, QUEUES.monitor), concurrency: 1 },
   );
 }

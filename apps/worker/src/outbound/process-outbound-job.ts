@@ -7,6 +7,7 @@ import {
   type OutboundResult,
   outboundJobSchema,
   outboundResultSchema,
+  type RedisClient,
   rethrowForBullMQ,
 } from '@zaprelay/core';
 import {
@@ -18,7 +19,6 @@ import {
   type WuzapiClient,
 } from '@zaprelay/gateway-clients';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { claimMessage, findEarlierSend } from './earlier-send.js';
 import { enqueueOutboundActivity } from './outbound-activity.js';
 import { readSendProgress, type SentProgress } from './send-progress.js';
@@ -26,7 +26,7 @@ import { wuzapiMessageId } from './wuzapi-message-id.js';
 
 export interface OutboundWorkerDeps {
   /** A constructed worker-role client (BullMQ's connection; also holds our send claims). */
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   /** Needed for instances that WUZAPI_USER_TOKENS does not route to WUZAPI. */

@@ -36,11 +36,13 @@ export const dashboardStatusSchema = z.object({
   generatedAt: z.iso.datetime(),
   instances: z.array(instanceStatusSchema),
   apis: z.array(apiHealthSchema.extend({ name: z.string() })),
+  /** One entry per logical queue; a sharded queue (events with QUEUE_SHARDS > 1) sums its shards and lists them. */
   queues: z.array(
     z.object({
       name: z.string(),
       paused: z.boolean(),
       counts: jobCountsSchema,
+      shards: z.array(z.object({ name: z.string(), paused: z.boolean(), counts: jobCountsSchema })).optional(),
     }),
   ),
   crm: z.object({
