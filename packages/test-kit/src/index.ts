@@ -27,6 +27,6 @@ export {
   waitUntilReady,
 } from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
-export { deleteKeysUnder, keysUnder } from './redis/prefix-keys.js';
+export { deleteKeysUnder, keysUnder, mastersHoldingKeys } from './redis/prefix-keys.js';
 export { type LocalRedisCluster, startRedisCluster } from './redis/redis-cluster.js';
 export { hasRedisServerBinary, type LocalRedis, startRedisServer } from './redis/redis-server.js';

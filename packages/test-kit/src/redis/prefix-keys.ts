@@ -29,3 +29,10 @@ export async function deleteKeysUnder(redis: Redis | Cluster, prefix: string): P
   for (let i = 0; i < keys.length; i += 500) await unlink(keys.slice(i, i + 500));
   return keys.length;
 }
+
+/** How many cluster masters hold keys under `prefix:` (1 for a single Redis holding any). */
+export async function mastersHoldingKeys(redis: Redis | Cluster, prefix: string): Promise<number> {
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  const perNode = await Promise.all(nodes.map((node) => scanNode(node, prefix)));
+  return perNode.filter((keys) => keys.length > 0).length;
+}
