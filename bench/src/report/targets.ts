@@ -1,3 +1,4 @@
+import type { ClusterResults } from '../phases/cluster-phase.js';
 import type { IngressResults } from '../phases/ingress-phase.js';
 import type { LimiterResult } from '../phases/limiter-phase.js';
 import type { WorkerResults } from '../phases/workers-phase.js';
@@ -6,6 +7,7 @@ export interface BenchResults {
   ingress: IngressResults;
   workers: WorkerResults;
   limiter: LimiterResult[];
+  cluster?: ClusterResults;
 }
 
 export interface Row {
@@ -36,7 +38,7 @@ const ms = (n: number) => `${n < 10 ? n.toFixed(1) : num(n)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const pct = (have: number, want: number) => `${Math.round((1 - have / want) * 100)} %`;
 
-export function rows({ ingress, workers, limiter }: BenchResults): Row[] {
+export function rows({ ingress, workers, limiter, cluster }: BenchResults): Row[] {
   const out: Row[] = [];
   const i = ingress.ingress;
   const vsAdd = i.requestsPerSecond / ingress.rawAdd.requestsPerSecond;
@@ -96,6 +98,15 @@ export function rows({ ingress, workers, limiter }: BenchResults): Row[] {
       target: '≥ 0.98, never > 1.00',
       met: ok,
       miss: misses.join('; ') || undefined,
+    });
+  }
+  if (cluster) {
+    out.push({
+      what: `Events on a 3-master Redis Cluster (${num(cluster.events)} events, ${cluster.shards} shards, ${cluster.workers} events workers × ${cluster.concurrency})`,
+      zaprelay: `cluster ${perSec(cluster.cluster.eventsPerSecond)} (keys on ${cluster.cluster.masters} masters)`,
+      ceiling: `one Redis ${perSec(cluster.single.eventsPerSecond)}`,
+      ratio: ratio(cluster.cluster.eventsPerSecond / cluster.single.eventsPerSecond),
+      target: '(reported)',
     });
   }
   const rss = ingress.rss.peakBytes;
