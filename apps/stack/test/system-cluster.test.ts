@@ -1,6 +1,7 @@
 import { eventsShardOf } from '@zaprelay/core';
-import { evolutionText, type LocalRedisCluster, mastersHoldingKeys, startRedisCluster } from '@zaprelay/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evolutionText, mastersHoldingKeys } from '@zaprelay/test-kit';
+import { useRedisCluster } from '@zaprelay/test-kit/vitest';
+import { describe, expect, it } from 'vitest';
 import { activityCounts, expectEachOnce, seedContacts, waitForActivities } from './support/crm-expectations.js';
 import { STACK_SECRETS } from './support/system-env.js';
 import { useSystemStack } from './support/use-system-stack.js';
@@ -13,13 +14,7 @@ const INSTANCES = ['sales-01', 'Loja-Centro', 'loja-norte', 'suporte'];
 const SHARDS = 3;
 
 describe('system: the message flow on a 3-master Redis Cluster with QUEUE_SHARDS=3', () => {
-  let cluster: LocalRedisCluster;
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useRedisCluster(3);
   const f = useSystemStack({
     label: 'system-cluster',
     workers: 2,

@@ -5,8 +5,8 @@ import {
   loadConfig,
   type RedisClient,
 } from '@zaprelay/core';
-import { deleteKeysUnder, type LocalRedisCluster, startRedisCluster } from '@zaprelay/test-kit';
-import { uniquePrefix } from '@zaprelay/test-kit/vitest';
+import { deleteKeysUnder } from '@zaprelay/test-kit';
+import { uniquePrefix, useRedisCluster } from '@zaprelay/test-kit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContactCache } from '../src/crm/contact-cache.js';
 import { instrumentClient } from '../src/metrics/instrument-client.js';
@@ -23,18 +23,16 @@ import { claimMessage } from '../src/outbound/earlier-send.js';
  * BullMQ's are in the system test.
  */
 describe('worker keys on a 3-master Redis Cluster', () => {
-  let cluster: LocalRedisCluster;
+  const cluster = useRedisCluster(3);
   let redis: RedisClient;
   const prefix = uniquePrefix('cluster-keys');
   const config = () => loadConfig({ QUEUE_PREFIX: prefix, REDIS_CLUSTER_NODES: cluster.nodes });
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3);
+  beforeAll(() => {
     redis = createRedisConnection(config(), { role: 'worker', name: 'cluster-keys-test' });
-  }, 60_000);
+  });
   afterAll(async () => {
     if (redis) await deleteKeysUnder(redis, prefix);
     redis?.disconnect();
-    await cluster?.stop();
   });
 
   it('the contact cache: a contact moved to a new phone, then forgotten', async () => {

@@ -17,6 +17,8 @@ export interface ClusterTargetResult {
 
 export interface ClusterResults {
   events: number;
+  /** Instances the events come from, spread over the shards by the instance → shard hash. */
+  instances: number;
   workers: number;
   concurrency: number;
   shards: number;
@@ -81,7 +83,7 @@ export async function benchCluster(ctx: BenchContext): Promise<ClusterResults> {
   try {
     ctx.log(`cluster 2/2: the same on a 3-master Redis Cluster (${cluster.nodes})`);
     const onCluster = await drain(ctx, { REDIS_CLUSTER_NODES: cluster.nodes }, events);
-    return { events, workers: WORKERS, concurrency, shards: SHARDS, single, cluster: onCluster };
+    return { events, instances: INSTANCES, workers: WORKERS, concurrency, shards: SHARDS, single, cluster: onCluster };
   } finally {
     await cluster.stop();
   }

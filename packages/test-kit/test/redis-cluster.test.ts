@@ -8,19 +8,12 @@ import {
 } from '@zaprelay/core';
 import { FlowProducer, type Job, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deleteKeysUnder, mastersHoldingKeys } from '../src/redis/prefix-keys.js';
-import { type LocalRedisCluster, startRedisCluster } from '../src/redis/redis-cluster.js';
-import { uniquePrefix } from '../src/vitest/index.js';
+import { uniquePrefix, useRedisCluster } from '../src/vitest/index.js';
 
 describe('a local 3-master Redis Cluster under BullMQ', () => {
-  let cluster: LocalRedisCluster;
-  beforeAll(async () => {
-    cluster = await startRedisCluster(3);
-  }, 60_000);
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = useRedisCluster(3);
 
   it('runs every queue (3 events shards) and a contact-sync flow without CROSSSLOT, on more than one master', async () => {
     const config = loadConfig({

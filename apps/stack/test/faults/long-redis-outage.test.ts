@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalRedis, startRedisServer, waitFor } from '@zaprelay/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@zaprelay/test-kit';
+import { describe, expect, it } from 'vitest';
 import { expectEachOnce, seedContacts, waitForActivities } from '../support/crm-expectations.js';
+import { useOwnRedis } from '../support/own-redis.js';
 import { isRunning } from '../support/system-stack.js';
 import { useSystemStack } from '../support/use-system-stack.js';
 import { postTexts } from '../support/webhooks.js';
@@ -12,16 +10,7 @@ import { postTexts } from '../support/webhooks.js';
 const OUTAGE_MS = 30_000;
 
 describe('fault: Redis gone for 30 s under idle workers, then back', () => {
-  // Our own redis-server, persisted, so that it can be stopped and started again on its port.
-  const dir = mkdtempSync(join(tmpdir(), 'zaprelay-long-outage-'));
-  let redis: LocalRedis;
-  beforeAll(async () => {
-    redis = await startRedisServer({ dir, persist: true });
-  });
-  afterAll(async () => {
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const redis = useOwnRedis('long-outage');
   // Two workers with one role each: the CRM only sees the messages if BOTH are processing again.
   const f = useSystemStack({ redisUrl: () => redis.url, label: 'fault-long-outage', workers: 0 });
 
@@ -39,7 +28,7 @@ describe('fault: Redis gone for 30 s under idle workers, then back', () => {
     // Workers sit in their blocking wait on an empty queue when Redis goes.
     await redis.stop();
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
-    redis = await startRedisServer({ dir, persist: true, port: redis.port });
+    await redis.restart();
     const processes = [stack.ingress, ...stack.workers];
     for (const proc of processes) {
       const url = stack.readyUrl(proc);
