@@ -15,6 +15,7 @@ import {
 import type { CrmClient } from '@zaprelay/supercrm-client';
 import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
 import { createContactCache } from './contact-cache.js';
+import { createContactNames } from './contact-names.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
 import { crmLimiterFor } from './crm-limiter.js';
 import { messageActivityStep } from './message-activity-steps.js';
@@ -50,6 +51,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
+  const names = createContactNames(deps.connection, config);
 
   async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
     const parsed = crmJobSchema.safeParse(job.data);
@@ -58,7 +60,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     }
     let data = parsed.data;
     const budget = oneRequestBudget(deps.crmClient);
-    const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
+    const ctx: StepContext = { client: budget.client, cache, names, now: () => new Date().toISOString() };
     try {
       for (;;) {
         const outcome = await step(data, ctx);

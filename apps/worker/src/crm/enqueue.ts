@@ -9,6 +9,9 @@ import {
 } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 import { createContactCache } from './contact-cache.js';
+import { createContactNames } from './contact-names.js';
+import { type ContactUpdate, type ContactUpdateOutcome, createContactUpdates } from './contact-updates.js';
+import { enqueueNotSentActivity, type NotSent } from './not-sent-activity.js';
 
 /**
  * Queues a message's activity. The job id is the message's stable key, so a
@@ -35,6 +38,10 @@ export interface CrmWork {
   contactUpsert(phone: string, name: string | undefined): Promise<void>;
   /** A contact the CRM told us about (`contact.updated`): cached, saving a search. */
   rememberContact(phone: string, contactId: string): Promise<void>;
+  /** SuperCRM's `contact.updated`, applied in `updated_at` order (contact-updates.ts). */
+  contactUpdated(contact: ContactUpdate): Promise<ContactUpdateOutcome>;
+  /** A send that failed for good, as an activity the agent sees. */
+  notSent(input: NotSent): Promise<void>;
 }
 
 export function createCrmWork(deps: {
@@ -43,9 +50,13 @@ export function createCrmWork(deps: {
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>;
 }): CrmWork {
   const cache = createContactCache(deps.connection, deps.config);
+  const names = createContactNames(deps.connection, deps.config);
+  const contactUpdated = createContactUpdates({ redis: deps.connection, config: deps.config, cache, names });
   return {
     messageActivity: (message) => enqueueMessageActivity(deps.crmQueue, message),
     contactUpsert: (phone, name) => enqueueContactUpsert(deps.crmQueue, { phone, name }),
     rememberContact: (phone, contactId) => cache.set(phone, contactId),
+    contactUpdated,
+    notSent: (input) => enqueueNotSentActivity(deps.crmQueue, input),
   };
 }

@@ -174,6 +174,8 @@ export const envSchema = z.object({
   SUPER_CRM_RETRY_MAX_DELAY_MS: int(0).default(900_000),
   CRM_SYNC_GROUPS: bool.default(false),
   CRM_CONTACT_CACHE_TTL_SECONDS: int(60).default(7 * 24 * 60 * 60),
+  /** How long a CRM send without `instance` keeps going through the instance that last talked with the phone. */
+  LAST_INSTANCE_TTL_SECONDS: int(60).default(90 * 24 * 60 * 60),
 
   // Job retention
   FAILED_JOB_RETENTION_DAYS: int(1, 3650).default(7),
