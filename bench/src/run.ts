@@ -9,6 +9,7 @@ import { createChildRegistry } from './infra/child-registry.js';
 import { describeMachine, type Machine } from './infra/machine.js';
 import { redisVersion } from './infra/redis-memory.js';
 import { benchBreaker } from './phases/breaker-phase.js';
+import { benchCluster } from './phases/cluster-phase.js';
 import type { BenchContext, BenchSettings } from './phases/context.js';
 import { benchCompiledRss, benchReplicationWait } from './phases/deployment-phase.js';
 import { benchIngress } from './phases/ingress-phase.js';
@@ -24,7 +25,7 @@ import { markdownTable, rows } from './report/targets.js';
  *
  * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the ingress and worker processes there;
  * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little; BENCHMARKS.md untouched);
- * BENCH_ONLY=ingress,workers,limiter,breaker,wait,compiled runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
+ * BENCH_ONLY=ingress,workers,limiter,breaker,wait,compiled,cluster runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
  */
 const full: BenchSettings = {
   connections: 50,
@@ -71,7 +72,8 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
   const limiter = [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)];
   const breaker = await benchBreaker(ctx, settings.breakerDownMs);
   const deployment = { wait: await benchReplicationWait(ctx), compiled: await benchCompiledRss(ctx) };
-  const results = { ingress, workers, limiter, breaker, deployment };
+  const cluster = await benchCluster(ctx);
+  const results = { ingress, workers, limiter, breaker, deployment, cluster };
   const table = rows(results);
   process.stdout.write(`\n${markdownTable(table)}\n\n`);
   for (const row of table.filter((r) => r.met === false)) process.stdout.write(`❌ ${row.what}: ${row.miss}\n`);
@@ -125,6 +127,7 @@ try {
       breaker: only.includes('breaker') ? await benchBreaker(ctx, settings.breakerDownMs) : undefined,
       wait: only.includes('wait') ? await benchReplicationWait(ctx) : undefined,
       compiled: only.includes('compiled') ? await benchCompiledRss(ctx) : undefined,
+      cluster: only.includes('cluster') ? await benchCluster(ctx) : undefined,
     };
     process.stdout.write(`${JSON.stringify(partial, null, 2)}\n`);
   } else {

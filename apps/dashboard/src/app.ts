@@ -1,8 +1,15 @@
-import { ALL_QUEUES, type Config, collectStatus, createQueue, createRedisReadiness, type Logger } from '@zaprelay/core';
+import {
+  allPhysicalQueues,
+  type Config,
+  collectStatus,
+  createQueue,
+  createRedisReadiness,
+  type Logger,
+  type RedisClient,
+} from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { installAuth } from './auth/auth-routes.js';
 import { resolveDashboardAccess } from './auth/dashboard-access.js';
@@ -15,9 +22,9 @@ export { DashboardConfigError } from './auth/dashboard-access.js';
 export interface DashboardDeps {
   config: Config;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   registry: Registry;
-  /** Defaults to every queue of the system (ALL_QUEUES) on `redis`; closed with the app when created here. */
+  /** Defaults to every queue of the system (events shards included) on `redis`; closed with the app when created here. */
   queues?: Queue[];
 }
 
@@ -40,7 +47,9 @@ export async function buildDashboard(deps: DashboardDeps): Promise<FastifyInstan
   });
 
   const ownQueues = deps.queues === undefined;
-  const queues = deps.queues ?? ALL_QUEUES.map((name) => createQueue(name, { connection: deps.redis, config }));
+  const queues =
+    deps.queues ??
+    allPhysicalQueues(deps.config).map((name) => createQueue(name, { connection: deps.redis, config: deps.config }));
   if (ownQueues) app.addHook('onClose', async () => void (await Promise.all(queues.map((q) => q.close()))));
 
   const readiness = createRedisReadiness(deps.redis, deps.logger);

@@ -2,14 +2,15 @@ import {
   type Config,
   createMessageTrace,
   createRedisReadiness,
+  eventsShardOf,
   type Logger,
   QUEUES,
   type QueueName,
+  type RedisClient,
 } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createEventIntake } from './enqueue/event-intake.js';
 import { registerBodyParsers } from './http/body-parsers.js';
@@ -28,9 +29,11 @@ export interface IngressDeps {
   config: Config;
   logger: Logger;
   /** Fail-fast connection (role `producer`). */
-  redis: Redis;
+  redis: RedisClient;
   /** Every queue of the system: webhooks go to events, the API to outbound and contact-sync, status reads all. */
   queues: Record<QueueName, Queue>;
+  /** The events shards (QUEUE_SHARDS), shard 0 first; default the one events queue. */
+  eventsShards?: Queue[];
   registry: Registry;
 }
 
@@ -58,12 +61,17 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
     await app.register(metricsRoute, { registry: deps.registry, token: config.METRICS_TOKEN });
   }
   const trace = createMessageTrace(redis, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
-  const intake = createEventIntake({ queue: queues[QUEUES.events], redis, config, trace });
+  const shards = deps.eventsShards ?? [queues[QUEUES.events]];
+  const shardByName = new Map(shards.map((q) => [q.name, q]));
+  const queueFor = (instance: string) =>
+    shardByName.get(eventsShardOf(instance, shards.length)) ?? queues[QUEUES.events];
+  const intake = createEventIntake({ queueFor, redis, config, trace });
   const webhookDeps = { config, intake, metrics };
   await app.register(evolutionWebhookRoutes, webhookDeps);
   await app.register(wuzapiWebhookRoutes, webhookDeps);
   await app.register(superCrmWebhookRoutes, webhookDeps);
-  await app.register(apiRoutes, { config, redis, queues });
+  const allQueues = [...shards, ...Object.values(queues).filter((q) => q.name !== QUEUES.events)];
+  await app.register(apiRoutes, { config, redis, queues, allQueues });
   await app.register(setupRoutes, { config, redis, ...setupClients(config, deps.logger) });
   await app.register(backfillRoutes, { config, queues });
   await app.register(traceRoute, { config, trace });

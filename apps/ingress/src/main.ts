@@ -1,14 +1,11 @@
 import {
-  ALL_QUEUES,
   connectRedis,
   createLogger,
   createMetricsRegistry,
-  createQueue,
+  createSystemQueues,
   loadConfigOrExit,
-  type QueueName,
 } from '@zaprelay/core';
 import { createFastify, installShutdown, metricsRoute } from '@zaprelay/service-kit';
-import type { Queue } from 'bullmq';
 import { buildApp } from './app.js';
 import { authWarnings } from './auth/webhook-auth.js';
 
@@ -17,11 +14,16 @@ const logger = createLogger(config, { name: 'ingress' });
 for (const warning of authWarnings(config)) logger.warn(warning);
 const redis = connectRedis(config, { role: 'producer', name: 'zaprelay-ingress' });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
-const queues = Object.fromEntries(
-  ALL_QUEUES.map((name) => [name, createQueue(name, { connection: redis, config })]),
-) as Record<QueueName, Queue>;
+const system = createSystemQueues({ connection: redis, config });
 const registry = createMetricsRegistry('ingress');
-const app = await buildApp({ config, logger, redis, queues, registry });
+const app = await buildApp({
+  config,
+  logger,
+  redis,
+  queues: system.byName,
+  eventsShards: system.eventsShards,
+  registry,
+});
 // /metrics off the public port when INGRESS_METRICS_PORT is set (bind it to a private interface with HOST).
 const metricsApp = config.INGRESS_METRICS_PORT ? createFastify(logger, { trustProxy: config.TRUST_PROXY }) : undefined;
 if (metricsApp) await metricsApp.register(metricsRoute, { registry, token: config.METRICS_TOKEN });
@@ -32,7 +34,7 @@ installShutdown(
     // Stops accepting, lets requests in flight finish (each answers only after Redis confirmed its job).
     { name: 'http', run: () => app.close() },
     { name: 'metrics-http', run: async () => metricsApp?.close() },
-    { name: 'queues', run: () => Promise.all(Object.values(queues).map((q) => q.close())) },
+    { name: 'queues', run: () => system.close() },
     { name: 'redis', run: () => redis.quit() },
   ],
   config.WORKER_SHUTDOWN_TIMEOUT_MS + 5000,

@@ -1,3 +1,4 @@
+import type { RedisClient } from '@zaprelay/core';
 import {
   ALL_QUEUES,
   type Config,
@@ -13,7 +14,6 @@ import { deleteKeysUnder } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { buildApp } from '../src/app.js';
 
 export const SECRETS = {
@@ -28,7 +28,7 @@ export const SECRETS = {
 export interface Ingress {
   app: FastifyInstance;
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   queues: Record<QueueName, Queue>;
   /** The event jobs the ingress stored, oldest first. */
   storedEvents(): Promise<WebhookEventJob[]>;

@@ -24,7 +24,8 @@ if (envFile) say(`read ${envFile} (variables already set in the environment win)
 const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
 const cleanups: Array<() => Promise<void>> = [];
 
-if (!env.REDIS_URL && !env.REDIS_SENTINELS) {
+// With REDIS_CLUSTER_NODES or REDIS_SENTINELS the children connect there; no local Redis then.
+if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES && !env.REDIS_SENTINELS) {
   const redis = await startEmbeddedRedis(dataDir);
   env.REDIS_URL = redis.url;
   cleanups.push(() => redis.stop());

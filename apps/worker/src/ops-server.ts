@@ -1,12 +1,11 @@
-import { type Config, createRedisReadiness, type Logger } from '@zaprelay/core';
+import { type Config, createRedisReadiness, type Logger, type RedisClient } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 
 export interface OpsServerDeps {
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   registry: Registry;
   config?: Pick<Config, 'TRUST_PROXY' | 'METRICS_TOKEN' | 'SUPER_CRM_API_KEY'>;
 }

@@ -1,19 +1,18 @@
 import {
-  ALL_QUEUES,
   baseWorkerOptions,
   type Config,
   createMessageTrace,
-  createQueue,
+  createSystemQueues,
   type Logger,
   monitorKeys,
   QUEUES,
   type QueueName,
+  type RedisClient,
 } from '@zaprelay/core';
 import { createGatewayAdapters } from '@zaprelay/gateway-adapters';
 import { createEvolutionClient, createWuzapiClient } from '@zaprelay/gateway-clients';
 import { createCrmClient } from '@zaprelay/supercrm-client';
 import type { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { breakerFor } from './breaker/breakers.js';
 import { createCircuitTelemetry } from './breaker/circuit-telemetry.js';
@@ -42,7 +41,7 @@ export interface WorkerRuntimeDeps {
   config: Config;
   logger: Logger;
   /** A `worker`-role connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisClient;
   registry: Registry;
 }
 
@@ -65,10 +64,11 @@ export async function startWorkerRuntime({
   registry,
 }: WorkerRuntimeDeps): Promise<WorkerRuntime> {
   const log = logger.child({ component: 'runtime' });
-  const queues = Object.fromEntries(
-    ALL_QUEUES.map((name) => [name, createQueue(name, { connection, config })]),
-  ) as Record<QueueName, Queue>;
-  const metrics = createWorkerMetrics({ registry, config, redis: connection, queues: Object.values(queues) });
+  const system = createSystemQueues({ connection, config });
+  const queues = system.byName;
+  // Roles: only the queues in WORKER_QUEUES get a worker here; the others' jobs wait for a process that serves them.
+  const serves = (queue: QueueName) => config.WORKER_QUEUES.includes(queue);
+  const metrics = createWorkerMetrics({ registry, config, redis: connection, queues: system.all });
   const store = createMonitorStore(connection, config.QUEUE_PREFIX, config.EVOLUTION_MONITORING_MAX_HISTORY);
   const publish = createAlertPublisher({
     redis: connection,
@@ -105,23 +105,32 @@ export async function startWorkerRuntime({
   const trace = createMessageTrace(connection, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
   const workers: Worker[] = [];
   const crmQueue = queues[QUEUES.crm];
-  workers.push(
-    createEventsWorker({
-      connection,
-      config,
-      logger,
-      adapters: createGatewayAdapters(),
-      crm: createCrmWork({ crmQueue, connection, config }),
-      outboundQueue: queues[QUEUES.outbound],
-      eventsQueue: queues[QUEUES.events],
-      tracker,
-      metrics,
-      seenChats: createSeenChats(connection, config.QUEUE_PREFIX),
-      trace,
-    }),
-  );
+  if (serves(QUEUES.events)) {
+    const adapters = createGatewayAdapters();
+    const crm = createCrmWork({ crmQueue, connection, config });
+    const seenChats = createSeenChats(connection, config.QUEUE_PREFIX);
+    for (const shard of system.eventsShards) {
+      workers.push(
+        createEventsWorker({
+          connection,
+          config,
+          logger,
+          adapters,
+          crm,
+          outboundQueue: queues[QUEUES.outbound],
+          // A multi-item webhook's items stay on its instance's shard.
+          eventsQueue: shard,
+          tracker,
+          metrics,
+          seenChats,
+          trace,
+          queueName: shard.name,
+        }),
+      );
+    }
+  }
 
-  if (config.SUPER_CRM_API_KEY) {
+  if (serves(QUEUES.crm) && config.SUPER_CRM_API_KEY) {
     const crmClient = instrument('supercrm', createCrmClient(config, logger), true);
     workers.push(
       createCrmWorker({
@@ -130,12 +139,12 @@ export async function startWorkerRuntime({
         logger,
         crmClient,
         crmQueue,
-        workerOptions: baseWorkerOptions(config, connection),
+        workerOptions: baseWorkerOptions(config, connection, QUEUES.crm),
         trace,
         breaker: breakerFor('supercrm', config, connection, onTransition),
       }),
     );
-  } else {
+  } else if (serves(QUEUES.crm)) {
     log.error('SUPER_CRM_API_KEY is not set: CRM jobs are kept in Redis but not processed by this worker');
   }
 
@@ -150,7 +159,7 @@ export async function startWorkerRuntime({
       methods: ['sendText'],
       openMs: config.CIRCUIT_OPEN_MS,
     });
-  if (evolution || wuzapi) {
+  if (serves(QUEUES.outbound) && (evolution || wuzapi)) {
     workers.push(
       createOutboundWorker({
         connection,
@@ -163,7 +172,7 @@ export async function startWorkerRuntime({
         trace,
       }),
     );
-  } else {
+  } else if (serves(QUEUES.outbound)) {
     log.error('neither EVOLUTION_API_URL nor WUZAPI_API_URL is set: outbound sends are kept in Redis but not sent');
   }
 
@@ -173,10 +182,12 @@ export async function startWorkerRuntime({
     ...(evolution ? [evolutionProbe(config, evolution)] : []),
     ...(wuzapiUsers ? [wuzapiProbe(config, wuzapiUsers)] : []),
   ];
-  if (probes.length > 0) {
+  if (probes.length > 0 && serves(QUEUES.monitor)) {
     const keeper = createWebhookKeeper({ redis: connection, config, logger, publish, evolution, wuzapi });
     workers.push(createInstanceMonitorWorker({ connection, config, logger, probes, tracker, keeper }));
     await ensureMonitorSchedule(queues[QUEUES.monitor], config);
+  }
+  if (probes.length > 0 && serves(QUEUES.contactSync)) {
     workers.push(
       createContactSyncWorker({
         connection,
@@ -189,9 +200,17 @@ export async function startWorkerRuntime({
     );
     await ensureContactSyncSchedule(queues[QUEUES.contactSync], config);
   }
-  const reconciler = await startReconciliation({ connection, config, logger, queues });
-  if (reconciler) workers.push(reconciler);
-  if (config.ALERT_WEBHOOK_URL) {
+  if (serves(QUEUES.backfill)) {
+    const reconciler = await startReconciliation({
+      connection,
+      config,
+      logger,
+      queues,
+      eventsQueueFor: system.eventsQueueFor,
+    });
+    if (reconciler) workers.push(reconciler);
+  }
+  if (config.ALERT_WEBHOOK_URL && serves(QUEUES.alerts)) {
     workers.push(
       createAlertDeliveryWorker({
         connection,
@@ -203,7 +222,7 @@ export async function startWorkerRuntime({
     );
   }
 
-  const watch = createQueueWatch({ redis: connection, queues: Object.values(queues), config, publish, logger });
+  const watch = createQueueWatch({ redis: connection, queues: system.all, config, publish, logger });
   // Every worker process checks; the alerts' quiet period makes it one alert however many run.
   const watchTimer = setInterval(() => {
     watch.check().catch((err: Error) => log.warn({ err: { message: err.message } }, 'queue watch failed'));
@@ -215,7 +234,11 @@ export async function startWorkerRuntime({
     worker.on('error', (err) => log.error({ err: { message: err.message }, queue: worker.name }, 'worker error'));
   }
   log.info(
-    { queues: workers.map((w) => w.name), crmWindow: monitorKeys(config.QUEUE_PREFIX).crmRequests },
+    {
+      queues: workers.map((w) => w.name),
+      roles: config.WORKER_QUEUES,
+      crmWindow: monitorKeys(config.QUEUE_PREFIX).crmRequests,
+    },
     'workers started',
   );
 
@@ -225,7 +248,7 @@ export async function startWorkerRuntime({
     async close() {
       clearInterval(watchTimer);
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all(Object.values(queues).map((q) => q.close()));
+      await system.close();
     },
   };
 }

@@ -1,8 +1,8 @@
+import type { RedisClient } from '@zaprelay/core';
 import { createQueue, createRedisConnection, QUEUES } from '@zaprelay/core';
 import { deleteKeysUnder } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ensureReconcileSchedule,
@@ -20,7 +20,7 @@ describe('reconciliation schedule', () => {
     RECONCILE_INTERVAL_MS: '60000',
     RECONCILE_WINDOW_MS: '3600000',
   });
-  let redis: Redis;
+  let redis: RedisClient;
   let queue: Queue;
   beforeEach(() => {
     redis = createRedisConnection(config.REDIS_URL, { role: 'producer' });

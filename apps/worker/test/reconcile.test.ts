@@ -1,3 +1,4 @@
+import type { RedisClient } from '@zaprelay/core';
 import {
   type BackfillJob,
   type BackfillProgress,
@@ -9,7 +10,6 @@ import {
 } from '@zaprelay/core';
 import { createWuzapiDouble, evolutionText, goTime, type WuzapiDouble, waitFor, wuzapiText } from '@zaprelay/test-kit';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerRuntime } from '../src/runtime.js';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
@@ -36,7 +36,7 @@ async function runBackfill(queue: Queue, data: Omit<BackfillJob, 'origin' | 'req
 /** What the ingress stores for a webhook: the same job and marker (core's storeOnce), as if it had arrived. */
 async function deliverWebhook(
   runtime: WorkerRuntime,
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   body: ReturnType<typeof evolutionText>,
 ) {

@@ -1,3 +1,4 @@
+import type { RedisClient } from '@zaprelay/core';
 import { type Config, createLogger, createMetricsRegistry, createRedisConnection, loadConfig } from '@zaprelay/core';
 import {
   createEvolutionDouble,
@@ -7,7 +8,6 @@ import {
   type SuperCrmDouble,
 } from '@zaprelay/test-kit';
 import { testRedisUrl, uniquePrefix } from '@zaprelay/test-kit/vitest';
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { startWorkerRuntime, type WorkerRuntime } from '../src/runtime.js';
 
@@ -16,7 +16,7 @@ export interface RuntimeHarness {
   crm: SuperCrmDouble;
   evolution: EvolutionDouble;
   /** Starts one more worker runtime (as another process would) on its own connection. */
-  startWorker(): Promise<{ runtime: WorkerRuntime; connection: Redis; registry: Registry }>;
+  startWorker(): Promise<{ runtime: WorkerRuntime; connection: RedisClient; registry: Registry }>;
   close(): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ export async function createRuntimeHarness(
     RECONCILE_INTERVAL_MS: '0',
     ...env,
   });
-  const started: Array<{ runtime: WorkerRuntime; connection: Redis }> = [];
+  const started: Array<{ runtime: WorkerRuntime; connection: RedisClient }> = [];
   const harness: RuntimeHarness = {
     config,
     crm,

@@ -1,5 +1,5 @@
+import type { RedisClient } from '@zaprelay/core';
 import { type Config, createLogger, createMetricsRegistry } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
 import { createWorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { createAlertPublisher } from '../src/monitor/alert-publisher.js';
 import { DEFAULT_THRESHOLDS } from '../src/monitor/derive-health.js';
@@ -7,7 +7,7 @@ import { createHealthTracker } from '../src/monitor/health-tracker.js';
 import { createMonitorStore } from '../src/monitor/monitor-store.js';
 
 /** A health tracker on the runtime's Redis keys, as a webhook-fed observation would use it. */
-export function trackerFor(redis: Redis, config: Config) {
+export function trackerFor(redis: RedisClient, config: Config) {
   const store = createMonitorStore(redis, config.QUEUE_PREFIX, 1000);
   const registry = createMetricsRegistry('tracker-test', { defaults: false });
   const metrics = createWorkerMetrics({ registry, config, redis, queues: [] });

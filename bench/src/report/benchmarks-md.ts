@@ -92,6 +92,15 @@ ${limiter}
   ${kb(redis.bytesPerEvent)}. \`MEMORY USAGE\` of the keys, per event:
   ${redis.breakdown.map((b) => `${b.kind} ${kb(b.bytesPerEvent)} (${b.keys} keys)`).join(', ')}. The event stream
   is capped by BullMQ at about 10 000 entries, so its share shrinks as the queue grows.
-
+${
+  r.cluster
+    ? `- **Redis Cluster**: ${r.cluster.events} stored events of ${r.cluster.instances} instances wait in ${r.cluster.shards} paused events
+  shards (\`QUEUE_SHARDS=${r.cluster.shards}\`); ${r.cluster.workers} worker processes with \`WORKER_QUEUES=events\`
+  (concurrency ${r.cluster.concurrency}) drain them once resumed (clock: resume → all done). Once against this run's
+  one Redis (${r.cluster.single.eventsPerSecond.toFixed(0)}/s), once against a local 3-master cluster started from
+  the same binary (${r.cluster.cluster.eventsPerSecond.toFixed(0)}/s, keys on ${r.cluster.cluster.masters} masters),
+  all on the same cores.\n`
+    : ''
+}
 ${renderDeployment(r.deployment)}${opts.keptAnalysis ?? `${ANALYSIS_HEADING}\n\n(not written yet)\n`}`;
 }

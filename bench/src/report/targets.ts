@@ -1,4 +1,5 @@
 import type { BreakerResult } from '../phases/breaker-phase.js';
+import type { ClusterResults } from '../phases/cluster-phase.js';
 import type { DeploymentResults } from '../phases/deployment-phase.js';
 import type { IngressResults } from '../phases/ingress-phase.js';
 import type { LimiterResult } from '../phases/limiter-phase.js';
@@ -11,6 +12,7 @@ export interface BenchResults {
   breaker?: BreakerResult;
   /** Sentinel with REDIS_WAIT_REPLICAS, and the compiled build (report/deployment-md.ts). */
   deployment?: DeploymentResults;
+  cluster?: ClusterResults;
 }
 
 export interface Row {
@@ -41,7 +43,7 @@ const ms = (n: number) => `${n < 10 ? n.toFixed(1) : num(n)} ms`;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const pct = (have: number, want: number) => `${Math.round((1 - have / want) * 100)} %`;
 
-export function rows({ ingress, workers, limiter, breaker }: BenchResults): Row[] {
+export function rows({ ingress, workers, limiter, breaker, cluster }: BenchResults): Row[] {
   const out: Row[] = [];
   const i = ingress.ingress;
   const vsAdd = i.requestsPerSecond / ingress.rawAdd.requestsPerSecond;
@@ -113,6 +115,15 @@ export function rows({ ingress, workers, limiter, breaker }: BenchResults): Row[
       target: '≤ 0.10 of the allowance, 0 failed',
       met: ok,
       miss: ok ? undefined : `${breaker.requests} requests, ${breaker.failedJobs} failed`,
+    });
+  }
+  if (cluster) {
+    out.push({
+      what: `Events on a 3-master Redis Cluster (${num(cluster.events)} events, ${cluster.shards} shards, ${cluster.workers} events workers × ${cluster.concurrency})`,
+      zaprelay: `cluster ${perSec(cluster.cluster.eventsPerSecond)} (keys on ${cluster.cluster.masters} masters)`,
+      ceiling: `one Redis ${perSec(cluster.single.eventsPerSecond)}`,
+      ratio: ratio(cluster.cluster.eventsPerSecond / cluster.single.eventsPerSecond),
+      target: '(reported)',
     });
   }
   const rss = ingress.rss.peakBytes;

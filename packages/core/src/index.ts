@@ -68,9 +68,25 @@ export {
   type WebhookEventJob,
   webhookEventJobSchema,
 } from './queues/job-schemas.js';
+export {
+  allPhysicalQueues,
+  eventsShardNames,
+  eventsShardOf,
+  logicalQueueOf,
+  physicalQueues,
+  queuePrefix,
+} from './queues/layout.js';
 export { ALL_QUEUES, QUEUES, type QueueName } from './queues/names.js';
+export { createSystemQueues, type SystemQueues } from './queues/system-queues.js';
 export { baseWorkerOptions } from './queues/worker-options.js';
-export { createRedisConnection, pingRedis, type RedisRole } from './redis.js';
+export {
+  createRedisConnection,
+  isClusterTarget,
+  pingRedis,
+  type RedisClient,
+  type RedisRole,
+  type RedisTarget,
+} from './redis.js';
 export {
   createRedisReadiness,
   type RedisDurability,

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from './logger.js';
+import type { RedisClient } from './redis.js';
 import { pingRedis } from './redis.js';
 
 /** What the status shows of the Redis the jobs live in. */
@@ -21,7 +21,7 @@ export type RedisDurability = z.infer<typeof redisDurabilitySchema>;
 
 const infoField = (info: string, field: string) => info.match(new RegExp(`^${field}:(.*)$`, 'm'))?.[1]?.trim();
 
-async function readSettings(redis: Redis): Promise<Omit<RedisDurability, 'refused' | 'warning'>> {
+async function readSettings(redis: RedisClient): Promise<Omit<RedisDurability, 'refused' | 'warning'>> {
   try {
     const [policy, appendonly, save] = await Promise.all(
       ['maxmemory-policy', 'appendonly', 'save'].map(async (name) => {
@@ -49,7 +49,7 @@ async function readSettings(redis: Redis): Promise<Omit<RedisDurability, 'refuse
  * lets Redis delete keys (queued jobs among them) when memory runs out, and
  * without AOF or RDB a restart empties it.
  */
-export async function readRedisDurability(redis: Redis): Promise<RedisDurability> {
+export async function readRedisDurability(redis: RedisClient): Promise<RedisDurability> {
   const settings = await readSettings(redis);
   const policy = settings.maxmemoryPolicy;
   const refused =
@@ -69,12 +69,12 @@ export interface RedisReadiness {
 }
 
 /**
- * The `/health/ready` of every process: Redis answers PING, and its
+ * The `/health/ready` of every process: RedisClient answers PING, and its
  * maxmemory-policy cannot evict jobs. The policy is re-read at most every
  * `recheckMs` (it can change at run time); a refusal is logged when it starts
  * and when it ends, and a Redis without persistence is warned about once.
  */
-export function createRedisReadiness(redis: Redis, logger: Logger, recheckMs = 10_000): RedisReadiness {
+export function createRedisReadiness(redis: RedisClient, logger: Logger, recheckMs = 10_000): RedisReadiness {
   const log = logger.child({ component: 'redis-durability' });
   let checkedAt = Number.NEGATIVE_INFINITY;
   let refused: string | undefined;

@@ -1,9 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { Config } from './config/env-schema.js';
-import { createRedisConnection, type RedisRole } from './redis.js';
-import { sentinelTarget } from './redis-sentinel.js';
+import { createRedisConnection, type RedisClient, type RedisRole } from './redis.js';
 
-/** The connection a process's configuration asks for: REDIS_URL, or its master through REDIS_SENTINELS. */
-export function connectRedis(config: Config, options: { role: RedisRole; name?: string }): Redis {
-  return createRedisConnection(config.REDIS_URL, { ...options, sentinel: sentinelTarget(config) });
+/** The connection a process's configuration asks for: REDIS_CLUSTER_NODES, REDIS_SENTINELS or REDIS_URL. */
+export function connectRedis(config: Config, options: { role: RedisRole; name?: string }): RedisClient {
+  return createRedisConnection(config, options);
 }

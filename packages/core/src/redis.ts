@@ -1,5 +1,16 @@
-import { Redis, type RedisOptions } from 'ioredis';
-import { type SentinelTarget, sentinelOptions } from './redis-sentinel.js';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Config } from './config/env-schema.js';
+import { createClusterConnection } from './redis-cluster.js';
+import { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
+
+/** A connection to one Redis or to a Redis Cluster: BullMQ and our own keys work on both. */
+export type RedisClient = Redis | Cluster;
+
+/** The part of the config that says where Redis is: a cluster, Sentinels, or REDIS_URL. */
+export type RedisTarget = Pick<
+  Config,
+  'REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_SENTINELS' | 'REDIS_SENTINEL_NAME' | 'REDIS_SENTINEL_PASSWORD'
+>;
 
 /**
  * - `worker`: blocking commands wait for Redis to come back (BullMQ workers need
@@ -19,28 +30,49 @@ export interface RedisConnectionOptions {
 
 const reconnectDelay = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000);
 
-export function createRedisConnection(url: string, { role, name, sentinel }: RedisConnectionOptions): Redis {
+/** True when the config points at a Redis Cluster (REDIS_CLUSTER_NODES wins over REDIS_URL). */
+export const isClusterTarget = (target: Pick<Config, 'REDIS_CLUSTER_NODES'>): boolean =>
+  (target.REDIS_CLUSTER_NODES?.length ?? 0) > 0;
+
+/**
+ * A connection for `role`: through ioredis' Cluster client when
+ * REDIS_CLUSTER_NODES is set, else to the master REDIS_SENTINELS name, else to
+ * REDIS_URL. A plain URL always gives a single connection.
+ */
+export function createRedisConnection(url: string, options: RedisConnectionOptions): Redis;
+export function createRedisConnection(target: RedisTarget, options: RedisConnectionOptions): RedisClient;
+export function createRedisConnection(target: string | RedisTarget, options: RedisConnectionOptions): RedisClient {
+  if (typeof target === 'string') return createSingleConnection(target, options);
+  if (target.REDIS_CLUSTER_NODES && isClusterTarget(target)) {
+    return createClusterConnection(target.REDIS_CLUSTER_NODES, roleOptions(options), reconnectDelay);
+  }
+  return createSingleConnection(target.REDIS_URL, { ...options, sentinel: options.sentinel ?? sentinelTarget(target) });
+}
+
+function createSingleConnection(url: string, options: RedisConnectionOptions): Redis {
+  if (options.sentinel) return new Redis({ ...roleOptions(options), ...sentinelOptions(url, options.sentinel) });
+  return new Redis(url, roleOptions(options));
+}
+
+function roleOptions({ role, name }: RedisConnectionOptions): RedisOptions {
   const common: RedisOptions = {
     connectionName: name,
     retryStrategy: reconnectDelay,
     connectTimeout: 5000,
     lazyConnect: false,
   };
-  const options: RedisOptions =
-    role === 'worker'
-      ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: true }
-      : {
-          ...common,
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          commandTimeout: 2000,
-        };
-  if (sentinel) return new Redis({ ...options, ...sentinelOptions(url, sentinel) });
-  return new Redis(url, options);
+  return role === 'worker'
+    ? { ...common, maxRetriesPerRequest: null, enableReadyCheck: true }
+    : {
+        ...common,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        commandTimeout: 2000,
+      };
 }
 
 /** True when Redis answers PING within the timeout. */
-export async function pingRedis(redis: Redis, timeoutMs = 1000): Promise<boolean> {
+export async function pingRedis(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {

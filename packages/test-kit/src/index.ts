@@ -32,7 +32,8 @@ export {
   waitUntilReady,
 } from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
-export { deleteKeysUnder, keysUnder } from './redis/prefix-keys.js';
+export { deleteKeysUnder, keysUnder, mastersHoldingKeys } from './redis/prefix-keys.js';
+export { type LocalRedisCluster, startRedisCluster } from './redis/redis-cluster.js';
 export {
   type LocalSentinelGroup,
   type SentinelNode,

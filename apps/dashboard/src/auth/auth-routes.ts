@@ -1,8 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { Logger } from '@zaprelay/core';
+import type { Logger, RedisClient } from '@zaprelay/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseBasicAuth } from './basic-auth.js';
 import { constantTimeEqual } from './constant-time.js';
@@ -36,7 +35,7 @@ export interface AuthOptions {
   /** Wrong credentials per (client address, user) before 429, and for how long. */
   lockout: { maxFailures: number; windowMs: number };
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** Signs the session cookie (@fastify/cookie); see session-store.ts. */
   secret: string;

@@ -1,8 +1,8 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@zaprelay/core';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 
 export interface LoginThrottleOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix (the queue prefix): every dashboard replica shares the counts. */
   prefix: string;
   /** Wrong credentials one address may send for one user within the window before it is refused. */

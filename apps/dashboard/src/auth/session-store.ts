@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@zaprelay/core';
 
 /**
  * The secret @fastify/cookie signs session cookies with: DASHBOARD_SESSION_SECRET,
  * or one generated on first start and kept in Redis (SET NX), so every replica
  * and every restart signs alike; it has nothing to do with the password.
  */
-export async function sessionSecret(redis: Redis, prefix: string, configured: string | undefined): Promise<string> {
+export async function sessionSecret(
+  redis: RedisClient,
+  prefix: string,
+  configured: string | undefined,
+): Promise<string> {
   if (configured) return configured;
   const key = `${prefix}:dashboard:session-secret`;
   await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
@@ -20,7 +24,7 @@ export async function sessionSecret(redis: Redis, prefix: string, configured: st
  * cookie carries the id, signed; logging out deletes it, so a copied cookie
  * stops working at once.
  */
-export function createSessionStore(redis: Redis, prefix: string, ttlMs: number) {
+export function createSessionStore(redis: RedisClient, prefix: string, ttlMs: number) {
   const key = (id: string) => `${prefix}:dashboard:session:${id}`;
   return {
     async create(): Promise<string> {

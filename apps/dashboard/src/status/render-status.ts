@@ -1,4 +1,4 @@
-import type { DashboardStatus } from '@zaprelay/core';
+import type { DashboardStatus, QueueStatus } from '@zaprelay/core';
 import { JOB_STATES } from '@zaprelay/core';
 import { contentSecurityPolicy, escapeHtml, renderPage } from '../html.js';
 import { renderThroughputChart } from './throughput-chart.js';
@@ -64,13 +64,13 @@ function crmSection(s: DashboardStatus): string {
 
 function queuesSection(s: DashboardStatus): string {
   const head = JOB_STATES.map((state) => `<th class="num">${escapeHtml(state)}</th>`).join('');
+  const row = (q: Omit<QueueStatus, 'shards'>, attribute: string, label: string) =>
+    `<tr ${attribute}="${escapeHtml(q.name)}"><td>${label}<a href="/admin/queues/queue/${encodeURIComponent(q.name)}">${escapeHtml(q.name)}</a>${
+      q.paused ? ' <span class="badge degraded">paused</span>' : ''
+    }</td>${JOB_STATES.map((state) => `<td class="num" data-state="${state}">${q.counts[state]}</td>`).join('')}</tr>`;
+  // A sharded queue is one row (the sums), then a row per shard.
   const rows = s.queues
-    .map(
-      (q) =>
-        `<tr data-queue="${escapeHtml(q.name)}"><td><a href="admin/queues/queue/${encodeURIComponent(q.name)}">${escapeHtml(q.name)}</a>${
-          q.paused ? ' <span class="badge degraded">paused</span>' : ''
-        }</td>${JOB_STATES.map((state) => `<td class="num" data-state="${state}">${q.counts[state]}</td>`).join('')}</tr>`,
-    )
+    .map((q) => row(q, 'data-queue', '') + (q.shards ?? []).map((shard) => row(shard, 'data-shard', '↳ ')).join(''))
     .join('');
   return `<section id="queues" class="wide"><h2>Queues</h2><table><thead><tr><th>Queue</th>${head}</tr></thead><tbody>${rows}</tbody></table></section>`;
 }

@@ -3,12 +3,12 @@ import {
   type Config,
   type MessageTrace,
   monitorKeys,
+  type RedisClient,
   storeOnce,
   type WebhookEventJob,
   webhookEventJobSchema,
 } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
 import { createReplicationWait } from './replication-wait.js';
 
@@ -44,9 +44,16 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  * Stores a webhook event durably, at most once per dedupe key (core's
  * `storeOnce`: a marker that outlives the job, WEBHOOK_DEDUPE_TTL_SECONDS).
  */
-export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Config; trace?: MessageTrace }) {
-  const once = {
-    queue: deps.queue,
+export interface EventIntakeDeps {
+  /** The events queue (shard) an instance's events go to. */
+  queueFor: (instance: string) => Queue;
+  redis: RedisClient;
+  config: Config;
+  trace?: MessageTrace;
+}
+
+export function createEventIntake(deps: EventIntakeDeps) {
+  const marking = {
     redis: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
     ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
@@ -69,12 +76,13 @@ export function createEventIntake(deps: { queue: Queue; redis: Redis; config: Co
   async function store(event: EventToStore): Promise<IntakeResult> {
     const { dedupeKey, traceIds: _ids, route: _route, ...rest } = event;
     const data: WebhookEventJob = webhookEventJobSchema.parse({ ...rest, receivedAt: Date.now() });
+    const queue = deps.queueFor(data.instance);
     if (!dedupeKey) {
-      const job = await deps.queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
+      const job = await queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
       await traced(event, data, 'queued', job.id as string);
       return { status: 'queued', id: job.id as string };
     }
-    return storeOnce(once, data, dedupeKey, (status, jobId) => traced(event, data, status, jobId));
+    return storeOnce({ ...marking, queue }, data, dedupeKey, (status, jobId) => traced(event, data, status, jobId));
   }
 
   const refusedKey = (source: string) => monitorKeys(deps.config.QUEUE_PREFIX).refused(source);

@@ -1,5 +1,4 @@
-import type { Config } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import type { Config, RedisClient } from '@zaprelay/core';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
 
 /**
@@ -14,7 +13,7 @@ import { QueueUnavailableError } from './queue-unavailable-error.js';
  * client's own writes.
  */
 export function createReplicationWait(
-  redis: Redis,
+  redis: RedisClient,
   config: Pick<Config, 'REDIS_WAIT_REPLICAS' | 'REDIS_WAIT_TIMEOUT_MS'>,
 ): () => Promise<void> {
   const replicas = config.REDIS_WAIT_REPLICAS;

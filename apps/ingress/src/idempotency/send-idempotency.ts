@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@zaprelay/core';
 
 /** How long an `Idempotency-Key` of `POST /api/messages` is remembered, whatever the job retention. */
 export const SEND_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -23,7 +23,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
  * `SET NX` makes the claim atomic: of two concurrent requests with the same key
  * exactly one wins, the other compares fingerprints.
  */
-export function createSendIdempotency(deps: { redis: Redis; prefix: string; ttlSeconds?: number }) {
+export function createSendIdempotency(deps: { redis: RedisClient; prefix: string; ttlSeconds?: number }) {
   const ttl = deps.ttlSeconds ?? SEND_IDEMPOTENCY_TTL_SECONDS;
   const keyOf = (jobId: string) => `${deps.prefix}:api-idempotency:${jobId}`;
   const fingerprintOf = (message: { instance: string; to: string; text: string }) =>

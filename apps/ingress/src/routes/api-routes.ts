@@ -7,10 +7,10 @@ import {
   outboundResultSchema,
   QUEUES,
   type QueueName,
+  type RedisClient,
 } from '@zaprelay/core';
 import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
 import { createReplicationWait } from '../enqueue/replication-wait.js';
 import { orUnavailable } from '../http/or-unavailable.js';
@@ -20,8 +20,10 @@ import { contactSyncBodySchema, jobIdParamsSchema, sendMessageBodySchema } from 
 
 export interface ApiRouteDeps {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   queues: Record<QueueName, Queue>;
+  /** Every BullMQ queue, events shards included, for /api/status. */
+  allQueues: Queue[];
 }
 
 const STATE_OF: Record<string, 'queued' | 'active' | 'sent' | 'failed'> = {
@@ -35,7 +37,7 @@ const STATE_OF: Record<string, 'queued' | 'active' | 'sent' | 'failed'> = {
 };
 
 /** The project's own API, behind `Authorization: Bearer ${API_TOKEN}`. */
-export async function apiRoutes(app: FastifyInstance, { config, redis, queues }: ApiRouteDeps) {
+export async function apiRoutes(app: FastifyInstance, { config, redis, queues, allQueues }: ApiRouteDeps) {
   const idempotency = createSendIdempotency({ redis, prefix: config.QUEUE_PREFIX });
   const replicated = createReplicationWait(redis, config);
   app.addHook('onRequest', async (req, reply) => {
@@ -94,7 +96,7 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues }:
   });
 
   app.get('/api/status', async () => {
-    const status = await orUnavailable(collectStatus({ redis, queues: Object.values(queues), config }));
+    const status = await orUnavailable(collectStatus({ redis, queues: allQueues, config }));
     const keys = monitorKeys(config.QUEUE_PREFIX);
     const instances = await Promise.all(
       status.instances.map(async (instance) => ({

@@ -1,3 +1,4 @@
+import type { RedisClient } from '@zaprelay/core';
 import { type Config, ExternalApiError, instanceKey, monitorKeys, type WebhookSetupRecord } from '@zaprelay/core';
 import {
   type EvolutionWebhookCalls,
@@ -7,7 +8,6 @@ import {
   type WuzapiSessionCalls,
 } from '@zaprelay/gateway-clients';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
 import { apiAuthorized } from '../auth/webhook-auth.js';
 import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
@@ -15,7 +15,7 @@ import { setupInstanceSchema } from '../schemas/setup.js';
 
 export interface SetupRouteDeps {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   /** Present when EVOLUTION_API_URL and EVOLUTION_API_KEY are set. */
   evolution?: EvolutionWebhookCalls;
   /** Present when WUZAPI_API_URL is set. */

@@ -1,24 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type LocalRedis, startRedisServer, waitFor } from '@zaprelay/test-kit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@zaprelay/test-kit';
+import { describe, expect, it } from 'vitest';
 import { expectEachOnce, waitForActivities } from '../support/crm-expectations.js';
+import { useOwnRedis } from '../support/own-redis.js';
 import { isRunning } from '../support/system-stack.js';
 import { useSystemStack } from '../support/use-system-stack.js';
 import { isAcknowledged, postEvolutionText, startWebhookStream } from '../support/webhooks.js';
 
 describe('fault: Redis stops under a stream of webhooks and starts again', () => {
-  // Our own redis-server, persisted to an append-only file, so that it can be stopped and started on its port.
-  const dir = mkdtempSync(join(tmpdir(), 'zaprelay-stack-outage-'));
-  let redis: LocalRedis;
-  beforeAll(async () => {
-    redis = await startRedisServer({ dir, persist: true });
-  });
-  afterAll(async () => {
-    await redis?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const redis = useOwnRedis('stack-outage');
   const f = useSystemStack({
     redisUrl: () => redis.url,
     label: 'fault-redis-outage',
@@ -44,7 +33,7 @@ describe('fault: Redis stops under a stream of webhooks and starts again', () =>
     const readiness = () => Promise.all(processes.map(async (p) => (await fetch(stack.readyUrl(p))).status));
     await waitFor('every process to report Redis down', async () => (await readiness()).every((s) => s === 503));
     const downTo = stream.records.length;
-    redis = await startRedisServer({ dir, persist: true, port: redis.port });
+    await redis.restart();
     const upAt = stream.acknowledged().length;
     await waitFor('acknowledged webhooks after the restart', () => stream.acknowledged().length >= upAt + 10, 30_000);
     await stream.stop();

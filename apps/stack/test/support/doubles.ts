@@ -16,8 +16,10 @@ export interface Doubles {
  * SuperCRM and Evolution doubles on real ports. The CRM's own limit is far
  * above what a scenario sends: these suites are about faults, not the limiter.
  */
-export async function startDoubles(): Promise<Doubles> {
-  const crm = createSuperCrmDouble({ rateLimit: { max: 10_000, windowMs: 60_000 } });
+export async function startDoubles(
+  crmLimit: { max: number; windowMs: number } = { max: 10_000, windowMs: 60_000 },
+): Promise<Doubles> {
+  const crm = createSuperCrmDouble({ rateLimit: crmLimit });
   const evolution = createEvolutionDouble({
     apiKey: STACK_SECRETS.EVOLUTION_API_KEY,
     instances: { 'sales-01': 'open' },

@@ -1,4 +1,4 @@
-import { createRedisConnection } from '@zaprelay/core';
+import { createRedisConnection, loadConfig } from '@zaprelay/core';
 import {
   type AppProcess,
   deleteKeysUnder,
@@ -35,7 +35,7 @@ export interface SystemStack {
   readonly workers: AppProcess[];
   /** Starts an ingress on the same port (after the previous one is gone) and waits until it is ready. */
   startIngress(): Promise<AppProcess>;
-  /** `env` adds to (or overrides) the stack's environment for this one process. */
+  /** A worker with the stack's environment, plus `env` (a role: WORKER_QUEUES). */
   startWorker(env?: Record<string, string>): Promise<AppProcess>;
   /** The process's `/health/ready` (the ingress's port, or a worker's WORKER_METRICS_PORT). */
   readyUrl(proc: AppProcess): string;
@@ -48,8 +48,8 @@ export interface SystemStack {
 const isRunning = (proc: AppProcess) => proc.child.exitCode === null && proc.child.signalCode === null;
 
 /** Deletes the keys under the stack's prefix: the stack's Redis may be shared with other tests. */
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = createRedisConnection(redisUrl, { role: 'producer', name: 'stack-test-cleanup' });
+async function deleteKeys(env: Record<string, string>, prefix: string): Promise<void> {
+  const redis = createRedisConnection(loadConfig(env), { role: 'producer', name: 'stack-test-cleanup' });
   redis.on('error', () => {});
   try {
     await deleteKeysUnder(redis, prefix);
@@ -92,9 +92,9 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     return proc;
   }
 
-  async function startWorker(extraEnv: Record<string, string> = {}) {
+  async function startWorker(extra: Record<string, string> = {}) {
     const metricsPort = await freePort();
-    const proc = startAppProcess('worker', { ...env, ...extraEnv, WORKER_METRICS_PORT: String(metricsPort) });
+    const proc = startAppProcess('worker', { ...env, ...extra, WORKER_METRICS_PORT: String(metricsPort) });
     started.push({ name: `worker#${workers.length}`, proc });
     workers.push(proc);
     readyUrls.set(proc, `http://127.0.0.1:${metricsPort}/health/ready`);
@@ -129,7 +129,7 @@ export async function startSystemStack(options: SystemStackOptions): Promise<Sys
     async close() {
       for (const { proc } of started) if (isRunning(proc)) proc.kill('SIGKILL');
       await Promise.all(started.map(({ proc }) => proc.exited));
-      await deleteKeys(options.redisUrl, queuePrefix);
+      await deleteKeys(env, queuePrefix);
     },
   };
 

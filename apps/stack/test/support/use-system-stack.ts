@@ -18,6 +18,10 @@ export function useSystemStack(
   options: Omit<SystemStackOptions, 'redisUrl' | 'crm' | 'evolution'> & {
     /** Read once the suite's own setup ran (a scenario may start its own Redis); default the run's Redis. */
     redisUrl?: () => string;
+    /** Variables known only once the suite's own setup ran (a cluster's nodes), merged over `env`. */
+    lateEnv?: () => Record<string, string>;
+    /** The CRM double's own limit, when a scenario checks ours against it; default far above any scenario. */
+    crmLimit?: { max: number; windowMs: number };
   },
 ): SystemFixture {
   let started: SystemFixture | undefined;
@@ -26,8 +30,13 @@ export function useSystemStack(
   let queues: StackQueues | undefined;
 
   beforeAll(async () => {
-    doubles = await startDoubles();
-    stack = await startSystemStack({ ...options, redisUrl: options.redisUrl?.() ?? testRedisUrl(), ...doubles });
+    doubles = await startDoubles(options.crmLimit);
+    stack = await startSystemStack({
+      ...options,
+      env: { ...options.env, ...options.lateEnv?.() },
+      redisUrl: options.redisUrl?.() ?? testRedisUrl(),
+      ...doubles,
+    });
     queues = openStackQueues(stack.env);
     started = { doubles, stack, queues };
   });

@@ -1,5 +1,4 @@
-import type { Config } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import type { Config, RedisClient } from '@zaprelay/core';
 import { type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker.js';
 
 export type BreakerApi = 'supercrm' | 'evolution' | 'wuzapi';
@@ -14,7 +13,7 @@ function probeTimeoutMs(config: Config, api: BreakerApi): number {
 export function breakerFor(
   api: BreakerApi,
   config: Config,
-  redis: Redis,
+  redis: RedisClient,
   onTransition?: CircuitBreakerOptions['onTransition'],
 ) {
   return createCircuitBreaker({

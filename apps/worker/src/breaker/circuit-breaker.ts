@@ -1,5 +1,5 @@
+import type { RedisClient } from '@zaprelay/core';
 import { type CircuitState, circuitKey, readCircuit } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
 
 /**
  * Both scripts read the clock of Redis (TIME), so every worker process, on
@@ -62,7 +62,7 @@ export interface CircuitTransition {
 }
 
 export interface CircuitBreakerOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   api: string;
   /** Transient failures in a row that open the breaker. */

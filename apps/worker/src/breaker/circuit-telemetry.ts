@@ -1,12 +1,12 @@
+import type { RedisClient } from '@zaprelay/core';
 import { CIRCUIT_APIS, CIRCUIT_STATES, circuitKey, type Logger, readCircuit } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AlertPublisher } from '../monitor/alert-publisher.js';
 import type { CircuitTransition } from './circuit-breaker.js';
 
 export interface CircuitTelemetryDeps {
   registry: Registry;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   publish: AlertPublisher;
   logger: Logger;

@@ -6,11 +6,11 @@ import {
   crmRetryPolicy,
   type Logger,
   QUEUES,
+  type RedisClient,
   rethrowForBullMQ,
   toJobId,
 } from '@zaprelay/core';
 import { type Job, type Queue, WaitingChildrenError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { type ContactSyncResult, contactSyncJobSchema } from './sync-job.js';
 
 /** What a sync needs of the gateway; the Evolution client provides it. */
@@ -25,7 +25,7 @@ export function phoneFromJid(jid: string): string | undefined {
 }
 
 export interface ContactSyncDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   contacts: ContactSource;
@@ -86,7 +86,7 @@ export function createContactSyncWorker(deps: ContactSyncDeps): Worker {
       return result;
     },
     {
-      ...baseWorkerOptions(deps.config, deps.connection),
+      ...baseWorkerOptions(deps.config, deps.connection, QUEUES.contactSync),
       settings: { backoffStrategy: backoffStrategyFor(crmRetryPolicy(deps.config)) },
     },
   );

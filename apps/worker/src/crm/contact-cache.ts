@@ -1,5 +1,4 @@
-import { type Config, canonicalPhone } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import { type Config, canonicalPhone, type RedisClient } from '@zaprelay/core';
 
 /**
  * phone → SuperCRM contact id, so that a known contact costs one request per
@@ -20,7 +19,7 @@ const contactPhoneKey = (prefix: string, contactId: string) => `${prefix}:crm:co
 const FORGET_IF_SAME = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 export function createContactCache(
-  redis: Redis,
+  redis: RedisClient,
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>,
 ): ContactCache {
   const key = (phone: string) => contactCacheKey(config.QUEUE_PREFIX, canonicalPhone(phone));
@@ -35,7 +34,10 @@ export function createContactCache(
       // The CRM moved this contact to another phone: messages from the old one must not land on it any more.
       if (previous && previous !== phone) await redis.eval(FORGET_IF_SAME, 1, key(previous), contactId);
       const ttl = config.CRM_CONTACT_CACHE_TTL_SECONDS;
-      await redis.multi().set(key(phone), contactId, 'EX', ttl).set(phoneKey, phone, 'EX', ttl).exec();
+      // Two single-key writes, not a MULTI: the keys live in different cluster slots. The reverse
+      // entry goes first, so a crash in between leaves a cache miss, never an entry nothing can clean up.
+      await redis.set(phoneKey, phone, 'EX', ttl);
+      await redis.set(key(phone), contactId, 'EX', ttl);
     },
     async forget(phone, contactId) {
       await redis.eval(FORGET_IF_SAME, 1, key(phone), contactId);

@@ -1,5 +1,4 @@
-import type { Config } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import type { Config, RedisClient } from '@zaprelay/core';
 import { z } from 'zod';
 
 /**
@@ -20,7 +19,7 @@ export type WrittenName = z.infer<typeof writtenNameSchema>;
 
 export const contactNameKey = (prefix: string, contactId: string) => `${prefix}:crm:contact-name:${contactId}`;
 
-export function createContactNames(redis: Redis, config: Pick<Config, 'QUEUE_PREFIX'>): ContactNames {
+export function createContactNames(redis: RedisClient, config: Pick<Config, 'QUEUE_PREFIX'>): ContactNames {
   const key = (contactId: string) => contactNameKey(config.QUEUE_PREFIX, contactId);
   return {
     async written(contactId) {

@@ -1,5 +1,4 @@
-import { type Config, canonicalPhone } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import { type Config, canonicalPhone, type RedisClient } from '@zaprelay/core';
 import type { ContactCache } from './contact-cache.js';
 import type { ContactNames } from './contact-names.js';
 
@@ -39,7 +38,7 @@ return 1`;
  * name is no longer the one zaprelay wrote, leaves the name to the agents.
  */
 export function createContactUpdates(deps: {
-  redis: Redis;
+  redis: RedisClient;
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>;
   cache: ContactCache;
   names: ContactNames;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@zaprelay/core';
 import { CRM_LIMITER_MARGIN, CRM_LIMITER_MIN_SLACK_MS } from './crm-limiter.js';
 
 /**
@@ -25,7 +25,7 @@ return math.max(1, tonumber(oldest[2]) + windowMs - now + 1)
 `;
 
 export interface CrmSendWindowOptions {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** The CRM's limit: `max` requests in any `windowMs`. */
   max: number;

@@ -11,11 +11,12 @@ import {
   type Logger,
   type MessageTrace,
   QUEUES,
+  queuePrefix,
+  type RedisClient,
   rethrowForBullMQ,
 } from '@zaprelay/core';
 import type { CrmClient } from '@zaprelay/supercrm-client';
 import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { breakerFor } from '../breaker/breakers.js';
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import { guardClient } from '../breaker/guard-client.js';
@@ -30,7 +31,7 @@ import type { CrmJobResult, StepContext, StepOutcome } from './step-context.js';
 
 export interface CrmWorkerDeps {
   /** A `worker`-role connection; also holds the phone → contact cache. */
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   crmClient: CrmClient;
@@ -134,7 +135,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
 
   return new Worker<CrmJob, CrmJobResult>(QUEUES.crm, processJob, {
     connection: deps.connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config, QUEUES.crm),
     concurrency: config.WORKER_CONCURRENCY,
     ...deps.workerOptions,
     limiter: crmLimiterFor(config.SUPER_CRM_RATE_LIMIT_MAX, config.SUPER_CRM_RATE_LIMIT_DURATION_MS),

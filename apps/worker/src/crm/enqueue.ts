@@ -4,10 +4,10 @@ import {
   crmJobSchema,
   type InternalMessage,
   messageActivityKey,
+  type RedisClient,
   toJobId,
 } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createContactCache } from './contact-cache.js';
 import { createContactNames } from './contact-names.js';
 import { type ContactUpdate, type ContactUpdateOutcome, createContactUpdates } from './contact-updates.js';
@@ -52,7 +52,7 @@ export interface CrmWork {
 
 export function createCrmWork(deps: {
   crmQueue: Queue;
-  connection: Redis;
+  connection: RedisClient;
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>;
 }): CrmWork {
   const cache = createContactCache(deps.connection, deps.config);

@@ -9,6 +9,7 @@ import {
   messageActivityKey,
   type OutboundJob,
   QUEUES,
+  type RedisClient,
   toJobId,
   type WebhookEventJob,
   webhookEventJobSchema,
@@ -21,7 +22,6 @@ import {
   normaliseGatewayEvent,
 } from '@zaprelay/gateway-adapters';
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
@@ -31,7 +31,7 @@ import { itemJobId, splitItems } from './split-items.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   adapters: GatewayAdapters;
@@ -45,6 +45,8 @@ export interface EventsWorkerDeps {
   seenChats?: SeenChats;
   /** Where each message went (GET /api/trace/:messageId); optional so harnesses need not build one. */
   trace?: MessageTrace;
+  /** The events shard this worker serves (`events`, `events-1`…); default the only one. */
+  queueName?: string;
 }
 
 /**
@@ -158,8 +160,9 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
     log.info({ jobId: job.id, eventId: event.id, instance }, 'send requested by the CRM queued');
   }
 
+  const queueName = deps.queueName ?? QUEUES.events;
   return new Worker(
-    QUEUES.events,
+    queueName,
     async (job: Job) => {
       const parsed = webhookEventJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid event job: ${parsed.error.message}`);
@@ -198,6 +201,6 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       }
       return { handled: events.length };
     },
-    { ...baseWorkerOptions(deps.config, deps.connection), concurrency: deps.config.WORKER_CONCURRENCY },
+    { ...baseWorkerOptions(deps.config, deps.connection, queueName), concurrency: deps.config.WORKER_CONCURRENCY },
   );
 }

@@ -1,5 +1,4 @@
-import { byInstance, type Config, canonicalPhone, listsInstance } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import { byInstance, type Config, canonicalPhone, listsInstance, type RedisClient } from '@zaprelay/core';
 
 /** Which instance last talked with each phone, so a CRM send without `instance` continues that chat. */
 export interface InstanceMemory {
@@ -8,7 +7,7 @@ export interface InstanceMemory {
 }
 
 export function createInstanceMemory(
-  redis: Redis,
+  redis: RedisClient,
   config: Pick<Config, 'QUEUE_PREFIX' | 'LAST_INSTANCE_TTL_SECONDS'>,
 ): InstanceMemory {
   const key = (phone: string) => `${config.QUEUE_PREFIX}:phone-instance:${canonicalPhone(phone)}`;

@@ -1,5 +1,4 @@
-import { ExternalApiError, type Logger, monitorKeys } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
+import { ExternalApiError, type Logger, monitorKeys, type RedisClient } from '@zaprelay/core';
 import type { HealthTracker } from '../monitor/health-tracker.js';
 import type { WorkerMetrics } from './worker-metrics.js';
 
@@ -9,7 +8,7 @@ export interface InstrumentDeps {
   tracker: HealthTracker;
   logger: Logger;
   /** When set, every call is also recorded in the CRM request window (sorted set). */
-  window?: { redis: Redis; prefix: string; durationMs: number };
+  window?: { redis: RedisClient; prefix: string; durationMs: number };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { crmJobSchema, QUEUES } from '@zaprelay/core';
+import { crmJobSchema, logicalQueueOf, QUEUES } from '@zaprelay/core';
 import type { Job, Worker } from 'bullmq';
 import type { WorkerMetrics } from './worker-metrics.js';
 
@@ -7,7 +7,8 @@ const isFinalFailure = (job: Job, err: Error) =>
 
 /** Job outcomes, attempts and time to success for one worker, from BullMQ's own events. */
 export function observeWorker(worker: Worker, metrics: WorkerMetrics): void {
-  const queue = worker.name;
+  // Events shards count as the one logical events queue.
+  const queue = logicalQueueOf(worker.name) ?? worker.name;
   worker.on('completed', (job) => {
     metrics.jobs.inc({ queue, name: job.name, outcome: 'completed' });
     metrics.attempts.observe({ queue, name: job.name, outcome: 'completed' }, Math.max(1, job.attemptsMade));

@@ -1,6 +1,5 @@
-import { type Config, monitorKeys } from '@zaprelay/core';
+import { type Config, logicalQueueOf, monitorKeys, type RedisClient } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
@@ -8,7 +7,7 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prio
 export interface WorkerMetricsDeps {
   registry: Registry;
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   /** Every queue of the system, for depth by state (read at scrape time). */
   queues: Queue[];
 }
@@ -71,19 +70,36 @@ export function createWorkerMetrics({ registry, config, redis, queues }: WorkerM
     labelNames: ['subject', 'to'] as const,
     registers,
   });
+  const countsByQueue = () =>
+    Promise.all(
+      queues.map(async (queue) => ({
+        shard: queue.name,
+        logical: logicalQueueOf(queue.name) ?? queue.name,
+        counts: await queue.getJobCounts(...JOB_STATES),
+      })),
+    );
   new Gauge({
     name: 'zaprelay_queue_jobs',
-    help: 'Jobs per queue and state',
+    help: 'Jobs per logical queue (events shards summed) and state',
     labelNames: ['queue', 'state'] as const,
     registers,
     async collect() {
       this.reset();
-      await Promise.all(
-        queues.map(async (queue) => {
-          const counts = await queue.getJobCounts(...JOB_STATES);
-          for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        }),
-      );
+      for (const { logical, counts } of await countsByQueue()) {
+        for (const state of JOB_STATES) this.inc({ queue: logical, state }, counts[state] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'zaprelay_queue_shard_jobs',
+    help: 'Jobs per BullMQ queue (each events shard apart) and state',
+    labelNames: ['queue', 'shard', 'state'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const { shard, logical, counts } of await countsByQueue()) {
+        for (const state of JOB_STATES) this.set({ queue: logical, shard, state }, counts[state] ?? 0);
+      }
     },
   });
   const crmKey = monitorKeys(config.QUEUE_PREFIX).crmRequests;

@@ -6,19 +6,19 @@ import {
   gatewayRetryPolicy,
   type Logger,
   QUEUES,
+  type RedisClient,
   rethrowForBullMQ,
   toExternalApiError,
 } from '@zaprelay/core';
 import axios from 'axios';
 import { type Job, type Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { alertBody } from './alert-format.js';
 
 const alertJobSchema = z.object({ alert: alertSchema });
 
 export interface AlertDeliveryDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   alertsQueue: Queue;
@@ -43,7 +43,7 @@ export function createAlertDeliveryWorker({ connection, config, logger, alertsQu
       log.info({ jobId: job.id, alertId: alert.id, subject: alert.subject }, 'alert delivered');
     },
     {
-      ...baseWorkerOptions(config, connection),
+      ...baseWorkerOptions(config, connection, QUEUES.alerts),
       settings: { backoffStrategy: backoffStrategyFor(gatewayRetryPolicy(config)) },
     },
   );

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Alert, type HealthStatus, type Logger, toJobId } from '@zaprelay/core';
+import { type Alert, type HealthStatus, type Logger, type RedisClient, toJobId } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
 import type { MonitorStore } from './monitor-store.js';
 
@@ -20,7 +19,7 @@ export interface ConditionAlert {
 }
 
 export interface AlertPublisherDeps {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   store: MonitorStore;
   /** Present when ALERT_WEBHOOK_URL is set: deliveries go through the queue, with retries. */

@@ -1,6 +1,5 @@
-import { baseWorkerOptions, type Config, type Logger, QUEUES } from '@zaprelay/core';
+import { baseWorkerOptions, type Config, type Logger, QUEUES, type RedisClient } from '@zaprelay/core';
 import { type Job, type Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { HealthTracker } from './health-tracker.js';
 
 /** What the monitor needs of a gateway (gateway-probes.ts builds one for Evolution and one for WUZAPI). */
@@ -45,7 +44,7 @@ async function probeOne(probe: InstanceProbe, instance: string) {
 }
 
 export interface InstanceMonitorDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   /** One per configured gateway. */
@@ -80,6 +79,6 @@ export function createInstanceMonitorWorker({
       log.debug({ jobId: job.id, results }, 'instances checked');
       return results;
     },
-    { ...baseWorkerOptions(config, connection), concurrency: 1 },
+    { ...baseWorkerOptions(config, connection, QUEUES.monitor), concurrency: 1 },
   );
 }

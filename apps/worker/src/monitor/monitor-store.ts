@@ -6,8 +6,8 @@ import {
   type InstanceStatus,
   instanceStatusSchema,
   monitorKeys,
+  type RedisClient,
 } from '@zaprelay/core';
-import type { Redis } from 'ioredis';
 
 const ALERTS_KEPT = 200;
 
@@ -23,7 +23,7 @@ function parseAll<T>(raw: string[], parse: (v: unknown) => T | undefined): T[] {
 }
 
 /** Monitor state in Redis: survives restarts, shared by every worker and read by the dashboard. */
-export function createMonitorStore(redis: Redis, prefix: string, maxHistory: number) {
+export function createMonitorStore(redis: RedisClient, prefix: string, maxHistory: number) {
   const keys = monitorKeys(prefix);
   return {
     async recordHistory(subject: string, entry: HistoryEntry): Promise<void> {

@@ -1,12 +1,12 @@
+import type { RedisClient } from '@zaprelay/core';
 import { type Config, type Logger, monitorKeys } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { AlertPublisher } from './alert-publisher.js';
 
 export const WEBHOOK_SOURCES = ['evolution', 'wuzapi', 'supercrm'] as const;
 
 export interface QueueWatchDeps {
-  redis: Redis;
+  redis: RedisClient;
   queues: Queue[];
   config: Pick<
     Config,

@@ -1,3 +1,4 @@
+import type { RedisClient } from '@zaprelay/core';
 import {
   type Config,
   instanceKey,
@@ -12,11 +13,10 @@ import {
   setupTarget,
   type WuzapiSessionCalls,
 } from '@zaprelay/gateway-clients';
-import type { Redis } from 'ioredis';
 import type { AlertPublisher } from './alert-publisher.js';
 
 export interface WebhookKeeperDeps {
-  redis: Redis;
+  redis: RedisClient;
   config: Config;
   logger: Logger;
   publish: AlertPublisher;

@@ -31,7 +31,7 @@ export function createOutboundWorker(deps: OutboundWorkerDeps): Worker<unknown, 
   const { config } = deps;
   const log = deps.logger.child({ component: 'outbound-worker' });
   const worker = new Worker<unknown, OutboundResult>(QUEUES.outbound, createOutboundProcessor(deps), {
-    ...baseWorkerOptions(config, deps.connection),
+    ...baseWorkerOptions(config, deps.connection, QUEUES.outbound),
     concurrency: config.WORKER_CONCURRENCY,
     ...(config.EVOLUTION_RATE_LIMIT_MAX
       ? { limiter: { max: config.EVOLUTION_RATE_LIMIT_MAX, duration: config.EVOLUTION_RATE_LIMIT_DURATION_MS } }

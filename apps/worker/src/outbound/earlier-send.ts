@@ -1,6 +1,5 @@
-import { type Logger, type OutboundJob, toExternalApiError } from '@zaprelay/core';
+import { type Logger, type OutboundJob, type RedisClient, toExternalApiError } from '@zaprelay/core';
 import { type EvolutionClient, isSameRecipient, type Recipient } from '@zaprelay/gateway-clients';
-import type { Redis } from 'ioredis';
 
 /** WhatsApp's clock and ours may disagree; the search window allows for it. */
 const CLOCK_SKEW_MS = 2 * 60_000;
@@ -16,7 +15,7 @@ const claimKey = (prefix: string, instance: string, messageId: string) =>
  * (same text, same recipient, same minutes) for it.
  */
 export async function claimMessage(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   instance: string,
   messageId: string,
@@ -29,7 +28,7 @@ export async function claimMessage(
 
 export interface EarlierSendContext {
   evolution: EvolutionClient;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   logger: Logger;
 }

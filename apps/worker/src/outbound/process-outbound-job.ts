@@ -10,6 +10,7 @@ import {
   type OutboundResult,
   outboundJobSchema,
   outboundResultSchema,
+  type RedisClient,
   rethrowForBullMQ,
 } from '@zaprelay/core';
 import {
@@ -21,7 +22,6 @@ import {
   type WuzapiClient,
 } from '@zaprelay/gateway-clients';
 import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { enqueueNotSentActivity } from '../crm/not-sent-activity.js';
 import { createInstanceMemory } from '../events/send-instance.js';
 import { claimMessage, findEarlierSend } from './earlier-send.js';
@@ -32,7 +32,7 @@ import { wuzapiMessageId } from './wuzapi-message-id.js';
 
 export interface OutboundWorkerDeps {
   /** A constructed worker-role client (BullMQ's connection; also holds our send claims). */
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   /** Needed for instances that WUZAPI_USER_TOKENS does not route to WUZAPI. */

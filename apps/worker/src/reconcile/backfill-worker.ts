@@ -1,3 +1,4 @@
+import type { RedisClient } from '@zaprelay/core';
 import {
   type BackfillProgress,
   backfillJobSchema,
@@ -12,7 +13,6 @@ import {
 } from '@zaprelay/core';
 import type { EvolutionHistoryReader, WuzapiHistoryReader } from '@zaprelay/gateway-clients';
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { reconcileEvolution } from './evolution-reconciler.js';
 import { queueScheduledRuns } from './schedule.js';
 import type { SeenChats } from './seen-chats.js';
@@ -23,7 +23,7 @@ import { reconcileWuzapi } from './wuzapi-reconciler.js';
 export const GATEWAY_READ_PAUSE_MS = 100;
 
 export interface BackfillWorkerDeps {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   backfillQueue: Queue;
@@ -112,7 +112,7 @@ export function createBackfillWorker(deps: BackfillWorkerDeps): Worker {
       }
     },
     {
-      ...baseWorkerOptions(deps.config, deps.connection),
+      ...baseWorkerOptions(deps.config, deps.connection, QUEUES.backfill),
       concurrency: 1,
       settings: { backoffStrategy: backoffStrategyFor(gatewayRetryPolicy(deps.config)) },
     },

@@ -1,7 +1,7 @@
+import type { RedisClient } from '@zaprelay/core';
 import { type Config, configuredInstances, type Logger, QUEUES, type QueueName } from '@zaprelay/core';
 import { createEvolutionHistoryReader, createWuzapiHistoryReader } from '@zaprelay/gateway-clients';
 import type { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { createBackfillWorker } from './backfill-worker.js';
 import { ensureReconcileSchedule } from './schedule.js';
 import { createSeenChats } from './seen-chats.js';
@@ -14,10 +14,12 @@ export { createSeenChats, type SeenChats } from './seen-chats.js';
  * (`POST /api/backfill` and the schedule's runs) and the schedule itself.
  */
 export async function startReconciliation(deps: {
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
   logger: Logger;
   queues: Record<QueueName, Queue>;
+  /** The events shard of an instance (QUEUE_SHARDS). */
+  eventsQueueFor: (instance: string) => Queue;
 }): Promise<Worker | undefined> {
   const { config, logger } = deps;
   const evolution =
@@ -33,7 +35,7 @@ export async function startReconciliation(deps: {
   return createBackfillWorker({
     ...deps,
     backfillQueue: deps.queues[QUEUES.backfill],
-    store: createReadBackStore({ eventsQueue: deps.queues[QUEUES.events], redis: deps.connection, config }),
+    store: createReadBackStore({ eventsQueueFor: deps.eventsQueueFor, redis: deps.connection, config }),
     seenChats: createSeenChats(deps.connection, config.QUEUE_PREFIX),
     evolution,
     wuzapi,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@zaprelay/core';
 
 /** Chats older than this are not re-read: WUZAPI's history has no time filter, each chat costs a request. */
 const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000;
@@ -10,7 +10,7 @@ export const MAX_CHATS_PER_RUN = 2000;
  * activity, one single-key command each): WUZAPI's history is per chat and it
  * has no "list chats", so reconciliation reads the chats seen in events.
  */
-export function createSeenChats(redis: Redis, prefix: string) {
+export function createSeenChats(redis: RedisClient, prefix: string) {
   const key = (instance: string) => `${prefix}:seen-chats:wuzapi:${instance}`;
   return {
     async seen(instance: string, chatJid: string, at = Date.now()): Promise<void> {

@@ -1,10 +1,11 @@
+import type { RedisClient } from '@zaprelay/core';
 import { anyStored, type Config, storeOnce, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 export interface ReadBackDeps {
-  eventsQueue: Queue;
-  redis: Redis;
+  /** The events shard of an instance (QUEUE_SHARDS): read-back messages go where their webhooks would. */
+  eventsQueueFor: (instance: string) => Queue;
+  redis: RedisClient;
   config: Pick<Config, 'QUEUE_PREFIX' | 'WEBHOOK_DEDUPE_TTL_SECONDS'>;
 }
 
@@ -14,8 +15,7 @@ export interface ReadBackDeps {
  * both ways is one event and one activity.
  */
 export function createReadBackStore(deps: ReadBackDeps) {
-  const once = {
-    queue: deps.eventsQueue,
+  const markers = {
     redis: deps.redis,
     prefix: deps.config.QUEUE_PREFIX,
     ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
@@ -27,9 +27,9 @@ export function createReadBackStore(deps: ReadBackDeps) {
       dedupeKey: string,
       alsoKnownAs: string[] = [],
     ): Promise<'queued' | 'known'> {
-      if (await anyStored(once, event.source, alsoKnownAs)) return 'known';
+      if (await anyStored(markers, event.source, alsoKnownAs)) return 'known';
       const data = webhookEventJobSchema.parse({ ...event, receivedAt: Date.now() });
-      const { status } = await storeOnce(once, data, dedupeKey);
+      const { status } = await storeOnce({ ...markers, queue: deps.eventsQueueFor(event.instance) }, data, dedupeKey);
       return status === 'queued' ? 'queued' : 'known';
     },
   };

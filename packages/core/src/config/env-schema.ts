@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALL_QUEUES, type QueueName } from '../queues/names.js';
 
 /**
  * The one schema for every environment variable zaprelay reads. Each process
@@ -59,6 +60,33 @@ const tokenMap = z
       ),
   );
 
+/** `host:port,host:port` → [{ host, port }]. */
+const clusterNodes = z
+  .string()
+  .refine((v) => v.split(',').every((node) => /^[^:,\s]+:\d{1,5}$/.test(node.trim())), {
+    error: 'must be a comma-separated list of host:port',
+  })
+  .transform((v) =>
+    v.split(',').map((node) => {
+      const [host, port] = node.trim().split(':') as [string, string];
+      return { host, port: Number(port) };
+    }),
+  );
+
+/** `events,crm` → the queue names; an unknown one is named in the error. */
+const workerQueues = list.pipe(
+  z
+    .array(z.string())
+    .min(1, { error: 'must name at least one queue' })
+    .superRefine((names, ctx) => {
+      for (const name of names) {
+        if (!(ALL_QUEUES as string[]).includes(name))
+          ctx.addIssue({ code: 'custom', message: `unknown queue "${name}" (known: ${ALL_QUEUES.join(', ')})` });
+      }
+    })
+    .transform((names) => [...new Set(names)] as QueueName[]),
+);
+
 export const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -70,7 +98,10 @@ export const envSchema = z.object({
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[\w.-]+$/, { error: 'may hold letters, digits, _ . - only' })
+    .regex(/^[\w.-]*(\{[\w.-]+\})?[\w.-]*$/, {
+      error: 'may hold letters, digits, _ . - and one {hash tag} only',
+    })
+    .min(1, { error: 'must not be empty' })
     .default('zaprelay'),
   /** Sentinel mode (takes precedence over REDIS_URL's host): every process asks these where the master is. */
   REDIS_SENTINELS: hostPortList.optional(),
@@ -80,6 +111,12 @@ export const envSchema = z.object({
   REDIS_WAIT_REPLICAS: int(0, 100).default(0),
   /** Bounded by the ingress's fail-fast Redis command timeout (2 s): past it the answer is 503 anyway. */
   REDIS_WAIT_TIMEOUT_MS: int(1, 1500).default(500),
+  /** Redis Cluster seed nodes (`host:port,...`); when set it wins over REDIS_URL. */
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  /** The events queue split into this many queues (each its own hash tag); an instance always maps to one. */
+  QUEUE_SHARDS: int(1, 64).default(1),
+  /** The queues this worker process serves (roles); default every queue. */
+  WORKER_QUEUES: workerQueues.default([...ALL_QUEUES]),
 
   // Processes
   HOST: z.string().default('0.0.0.0'),

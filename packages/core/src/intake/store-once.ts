@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WebhookEventJob } from '../queues/job-schemas.js';
+import type { RedisClient } from '../redis.js';
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
 
@@ -13,7 +13,7 @@ export const dedupeMarkerKey = (prefix: string, jobId: string) => `${prefix}:ded
 
 export interface StoreOnceDeps {
   queue: Queue;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   ttlSeconds: number;
 }

@@ -1,19 +1,22 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/env-schema.js';
+import type { RedisClient } from '../redis.js';
 import { defaultJobOptions } from './job-options.js';
-import type { QueueName } from './names.js';
+import { logicalQueueOf, queuePrefix } from './layout.js';
 
 export interface QueueContext {
   /** A constructed client: BullMQ 6 under ESM does not build its own from options. */
-  connection: Redis;
+  connection: RedisClient;
   config: Config;
 }
 
-export function createQueue(name: QueueName, { connection, config }: QueueContext): Queue {
+/** A queue of the system by its BullMQ name (a logical queue, or an events shard such as `events-2`). */
+export function createQueue(name: string, { connection, config }: QueueContext): Queue {
+  const logical = logicalQueueOf(name);
+  if (!logical) throw new Error(`unknown queue "${name}"`);
   return new Queue(name, {
     connection,
-    prefix: config.QUEUE_PREFIX,
-    defaultJobOptions: defaultJobOptions(name, config),
+    prefix: queuePrefix(config, name),
+    defaultJobOptions: defaultJobOptions(logical, config),
   });
 }

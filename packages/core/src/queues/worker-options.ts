@@ -1,6 +1,7 @@
 import { MetricsTime, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Config } from '../config/env-schema.js';
+import type { RedisClient } from '../redis.js';
+import { queuePrefix } from './layout.js';
 
 /**
  * BullMQ (6.7) only honours a manual `queue.rateLimit()` — our answer to a
@@ -10,14 +11,14 @@ import type { Config } from '../config/env-schema.js';
 const NO_LIMIT = { max: 1_000_000_000, duration: 1000 };
 
 /**
- * What every worker of the system shares: the queue prefix, stalled-job
+ * What every worker of the system shares: the queue's prefix (with its hash tag on a cluster), stalled-job
  * recovery (a SIGKILLed worker's jobs are picked up again), BullMQ's
  * per-minute metrics (the dashboard charts them) and a limiter.
  */
-export function baseWorkerOptions(config: Config, connection: Redis): WorkerOptions {
+export function baseWorkerOptions(config: Config, connection: RedisClient, queue: string): WorkerOptions {
   return {
     connection,
-    prefix: config.QUEUE_PREFIX,
+    prefix: queuePrefix(config, queue),
     lockDuration: config.WORKER_LOCK_DURATION_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,

@@ -1,9 +1,10 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { CIRCUIT_APIS, circuitKey, readCircuit } from '../circuit.js';
 import type { Config } from '../config/env-schema.js';
 import { type Alert, alertSchema, type InstanceStatus, instanceStatusSchema, monitorKeys } from '../monitoring.js';
+import { logicalQueueOf } from '../queues/layout.js';
+import type { RedisClient } from '../redis.js';
 import { readRedisDurability } from '../redis-durability.js';
 import {
   type ApiHealth,
@@ -15,7 +16,7 @@ import {
 import { addSeries, MINUTE_MS, perMinuteSeries, SERIES_MINUTES } from './throughput.js';
 
 export interface StatusDeps {
-  redis: Redis;
+  redis: RedisClient;
   queues: Queue[];
   config: Pick<Config, 'QUEUE_PREFIX' | 'SUPER_CRM_RATE_LIMIT_MAX' | 'SUPER_CRM_RATE_LIMIT_DURATION_MS'>;
 }
@@ -40,6 +41,25 @@ async function queueStatus(queue: Queue): Promise<QueueStatus> {
     paused,
     counts: Object.fromEntries(JOB_STATES.map((state) => [state, counts[state] ?? 0])) as QueueStatus['counts'],
   };
+}
+
+/** Shards of one logical queue as one entry: counts summed, paused when any shard is, each shard listed. */
+export function mergeShards(name: string, shards: QueueStatus[]): QueueStatus {
+  if (shards.length === 1 && shards[0]?.name === name) return shards[0];
+  const counts = Object.fromEntries(
+    JOB_STATES.map((state) => [state, shards.reduce((sum, s) => sum + s.counts[state], 0)]),
+  ) as QueueStatus['counts'];
+  return { name, paused: shards.some((s) => s.paused), counts, shards };
+}
+
+/** Per logical queue, in the order they first appear. */
+function byLogicalQueue(statuses: QueueStatus[]): QueueStatus[] {
+  const groups = new Map<string, QueueStatus[]>();
+  for (const status of statuses) {
+    const name = logicalQueueOf(status.name) ?? status.name;
+    groups.set(name, [...(groups.get(name) ?? []), status]);
+  }
+  return [...groups].map(([name, shards]) => mergeShards(name, shards));
 }
 
 async function queueThroughput(queue: Queue, nowMs: number) {
@@ -102,7 +122,7 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
     generatedAt: new Date(nowMs).toISOString(),
     instances,
     apis,
-    queues,
+    queues: byLogicalQueue(queues),
     crm: { windowMs, limit: deps.config.SUPER_CRM_RATE_LIMIT_MAX, used: crmUsed },
     alerts,
     throughput: {

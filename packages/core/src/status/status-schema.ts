@@ -45,11 +45,13 @@ export const dashboardStatusSchema = z.object({
       circuitSince: z.iso.datetime().optional(),
     }),
   ),
+  /** One entry per logical queue; a sharded queue (events with QUEUE_SHARDS > 1) sums its shards and lists them. */
   queues: z.array(
     z.object({
       name: z.string(),
       paused: z.boolean(),
       counts: jobCountsSchema,
+      shards: z.array(z.object({ name: z.string(), paused: z.boolean(), counts: jobCountsSchema })).optional(),
     }),
   ),
   crm: z.object({

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { RedisClient } from '../redis.js';
 
 /** Entries kept per message id: the newest win, so a message retried for hours cannot grow its trace forever. */
 export const TRACE_MAX_ENTRIES = 100;
@@ -25,7 +25,7 @@ export type TraceFields = Record<string, string | number | boolean | undefined>;
  * outlives them: a capped list per message id whose TTL is refreshed on every
  * write. Every command touches one key, so it works on Redis Cluster too.
  */
-export function createMessageTrace(redis: Redis, prefix: string, ttlSeconds: number) {
+export function createMessageTrace(redis: RedisClient, prefix: string, ttlSeconds: number) {
   const key = (messageId: string) => `${prefix}:trace:${messageId}`;
   return {
     /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Config, ExternalApiError, loadConfig } from '@zaprelay/core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { type LocalRedisCluster, startRedisCluster } from '../redis/redis-cluster.js';
 
 export function testRedisUrl(): string {
   return inject('redisUrl');
@@ -31,4 +32,21 @@ export async function externalFailure(promise: Promise<unknown>): Promise<Extern
   );
   expect(err).toBeInstanceOf(ExternalApiError);
   return err as ExternalApiError;
+}
+
+/** A throw-away Redis Cluster (3 masters) for a describe block: started before its tests, stopped after them. */
+export function useRedisCluster(masters = 3): { readonly nodes: string } {
+  let cluster: LocalRedisCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startRedisCluster(masters);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return {
+    get nodes() {
+      if (!cluster) throw new Error('the Redis Cluster is not started (use it inside a test or hook)');
+      return cluster.nodes;
+    },
+  };
 }
