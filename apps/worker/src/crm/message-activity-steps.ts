@@ -1,10 +1,11 @@
 import { type InternalMessage, messageActivityKey } from '@zaprelay/core';
 import { describeMessage } from '@zaprelay/gateway-adapters';
 import type { NewActivity } from '@zaprelay/supercrm-client';
+import { activityMetadataFor } from './activity-metadata.js';
 import { cachedContactId, contactGone, createContact, isNotFound, searchContact } from './contact-resolution.js';
 import type { MessageActivityJob, StepContext, StepOutcome } from './step-context.js';
 
-export function activityFor(message: InternalMessage): NewActivity {
+export function activityFor(message: InternalMessage, chatSeq?: number): NewActivity {
   return {
     type: 'whatsapp_message',
     description: describeMessage(message),
@@ -14,6 +15,7 @@ export function activityFor(message: InternalMessage): NewActivity {
       message_id: message.messageId,
       instance: message.instance,
       ...(message.userToken ? { user_token: message.userToken } : {}),
+      ...activityMetadataFor(message, chatSeq),
     },
   };
 }
@@ -48,7 +50,7 @@ export async function messageActivityStep(
       const contactId = job.contactId;
       if (!contactId) return { next: { ...job, step: 'resolve-contact' } };
       try {
-        const activity = await ctx.client.createActivity(contactId, activityFor(message), {
+        const activity = await ctx.client.createActivity(contactId, activityFor(message, job.chatSeq), {
           idempotencyKey: messageActivityKey(message),
         });
         return { done: { contactId, activityId: activity.id } };
