@@ -11,10 +11,19 @@ import {
   rethrowForBullMQ,
 } from '@zaprelay/core';
 import type { CrmClient } from '@zaprelay/supercrm-client';
-import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  type Queue,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createContactCache } from './contact-cache.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
+import { createCrmJobLifecycle } from './crm-job-lifecycle.js';
 import { crmLimiterFor } from './crm-limiter.js';
 import { messageActivityStep } from './message-activity-steps.js';
 import { oneRequestBudget } from './one-request-budget.js';
@@ -49,19 +58,30 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
+  const lifecycle = createCrmJobLifecycle({ redis: deps.connection, queue: crmQueue, config, logger: log });
 
   async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
     const parsed = crmJobSchema.safeParse(job.data);
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid CRM job: ${describeIssues(parsed.error, '(data)')}`);
     }
-    let data = parsed.data;
+    let data = await lifecycle.prepare(parsed.data);
     const budget = oneRequestBudget(deps.crmClient);
     const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
     try {
       for (;;) {
+        const hold = await lifecycle.hold(job.id as string, data);
+        if (hold && budget.spent()) break; // it checks again on its next turn
+        if (hold) {
+          // Waits for an earlier message of its chat without using an attempt; that one promotes it when done.
+          await job.updateData(hold.data);
+          await job.moveToDelayed(hold.until, token);
+          await lifecycle.recheck(job, hold.data);
+          throw new DelayedError();
+        }
         const outcome = await step(data, ctx);
         if ('done' in outcome) {
+          await lifecycle.done(job.id as string, data);
           log.info({ jobId: job.id, kind: data.kind, ...outcome.done }, 'crm job done');
           return outcome.done;
         }
@@ -79,7 +99,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     throw new WaitingError();
   }
 
-  return new Worker<CrmJob, CrmJobResult>(QUEUES.crm, processJob, {
+  const worker = new Worker<CrmJob, CrmJobResult>(QUEUES.crm, processJob, {
     connection: deps.connection,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
@@ -90,4 +110,16 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       backoffStrategy: backoffStrategyFor(crmRetryPolicy(config)),
     },
   });
+  // A message that failed for good stops holding its chat (it stays in the failed set).
+  worker.on('failed', (job) => {
+    if (!job?.finishedOn) return; // going to be retried
+    const parsed = crmJobSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    lifecycle
+      .failedForGood(job.id as string, parsed.data)
+      .catch((err) =>
+        log.warn({ jobId: job.id, err: describeError(err) }, 'chat order: could not release a failed job'),
+      );
+  });
+  return worker;
 }
