@@ -44,7 +44,7 @@ export function createCrmJobLifecycle(deps: {
 
     async hold(jobId, data) {
       const m = ordered(data);
-      if (!m || m.step !== 'create-activity') return undefined;
+      if (m?.step !== 'create-activity') return undefined;
       const head = await order.blockedBy(m.message, jobId, m.chatSeq);
       if (!head) return undefined;
       const since = m.orderWaitSince ?? Date.now();
