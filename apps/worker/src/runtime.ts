@@ -19,6 +19,7 @@ import { ensureContactSyncSchedule } from './contact-sync/schedule.js';
 import { createCrmWork, createCrmWorker } from './crm/index.js';
 import { createEventsWorker } from './events/events-worker.js';
 import { instrumentClient } from './metrics/instrument-client.js';
+import { registerLidWaitingGauge } from './metrics/lid-metrics.js';
 import { observeWorker } from './metrics/observe-worker.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createAlertDeliveryWorker } from './monitor/alert-delivery.js';
@@ -60,6 +61,7 @@ export async function startWorkerRuntime({
     ALL_QUEUES.map((name) => [name, createQueue(name, { connection, config })]),
   ) as Record<QueueName, Queue>;
   const metrics = createWorkerMetrics({ registry, config, redis: connection, queues: Object.values(queues) });
+  registerLidWaitingGauge(registry, connection, config.QUEUE_PREFIX);
   const store = createMonitorStore(connection, config.QUEUE_PREFIX, config.EVOLUTION_MONITORING_MAX_HISTORY);
   const publish = createAlertPublisher({
     redis: connection,

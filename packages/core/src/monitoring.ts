@@ -50,5 +50,7 @@ export function monitorKeys(prefix: string) {
     alerts: `${prefix}:monitor:alerts`,
     /** Sorted set of CRM requests sent (score = ms timestamp), trimmed to the last window. */
     crmRequests: `${prefix}:monitor:crm-requests`,
+    /** Hash: `<lid>\n<message id>` → message JSON, for @lid messages waiting for their phone. */
+    lidWaiting: `${prefix}:lid:waiting`,
   };
 }

@@ -50,17 +50,15 @@ export function messageEvent(f: RawMessageFacts): NormalisedEvent {
       : readMessageContent(revision?.type === 'edited' ? (revision.content ?? f.content) : f.content);
   if (content.kind === 'protocol') return skip('protocol-message');
   if (content.kind === 'none') return skip('no-content');
-  if (!f.phone) return skip('no-phone');
 
   const time = plausibleTimestamp(f.timestamp, f.receivedAt);
 
   const name = f.pushName?.trim();
-  const message: InternalMessage = {
+  const message: Omit<InternalMessage, 'phone'> = {
     source: f.source,
     instance: f.instance,
     messageId: revision ? revisionMessageId(revision, f.messageId) : f.messageId,
     chatJid: f.chatJid,
-    phone: f.phone,
     // Our own messages carry our placeholder ("Você") or profile name: never a contact name.
     ...(!f.fromMe && name ? { contactName: name } : {}),
     direction: f.fromMe ? 'outbound' : 'inbound',
@@ -72,7 +70,8 @@ export function messageEvent(f: RawMessageFacts): NormalisedEvent {
     ...(time.replaced ? { gatewayTimestamp: time.replaced } : {}),
     ...(revision ? { revision: { type: revision.type, originalMessageId: revision.originalMessageId } } : {}),
   };
-  return { type: 'message', message };
+  if (f.phone) return { type: 'message', message: { ...message, phone: f.phone } };
+  return chat === 'lid' ? { type: 'lid-message', lid: f.chatJid, message } : skip('no-phone');
 }
 
 /** Validates what an adapter built; a failure means the input had something unusable (e.g. an empty id). */

@@ -268,19 +268,16 @@ describe.each(TABLE)('gateway adapter contract: $name', (f) => {
     expect(m).toMatchObject({ chatJid: FIXTURE_DEFAULTS.lid, phone: PHONE, direction: 'inbound', isGroup: false });
   });
 
-  it('skips an @lid message whose phone it cannot know, with the message id for the count', () => {
+  it('hands over an @lid message whose phone it cannot know, for the worker to resolve (never a silent skip)', () => {
     const events = run(f, f.lidText({ id: 'LID-2', phone: PHONE, text: 'oi', withPhone: false }));
     expect(events).toEqual([
       {
-        type: 'skipped',
-        source: f.adapter.source,
-        instance: f.instance,
-        event: expect.any(String),
-        reason: 'no-phone',
-        messageId: 'LID-2',
-        chatJid: FIXTURE_DEFAULTS.lid,
+        type: 'lid-message',
+        lid: FIXTURE_DEFAULTS.lid,
+        message: expect.objectContaining({ messageId: 'LID-2', chatJid: FIXTURE_DEFAULTS.lid, text: 'oi' }),
       },
     ]);
+    expect(events[0]).not.toHaveProperty('message.phone');
   });
 
   it('turns a read receipt into a message-status on the WhatsApp message id', () => {

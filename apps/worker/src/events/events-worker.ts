@@ -13,6 +13,7 @@ import {
   applyGroupPolicy,
   type GatewayAdapters,
   InvalidPayloadError,
+  jidKind,
   type NormalisedEvent,
   normaliseGatewayEvent,
 } from '@zaprelay/gateway-adapters';
@@ -21,6 +22,7 @@ import type { Redis } from 'ioredis';
 import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
+import { createLidResolver } from './lid-resolver.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
@@ -46,11 +48,24 @@ function defaultInstance(config: Config): string | undefined {
  */
 export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const log = deps.logger.child({ component: 'events' });
+  const lids = createLidResolver({
+    redis: deps.connection,
+    prefix: deps.config.QUEUE_PREFIX,
+    logger: log,
+    enqueue: (message) => deps.crm.messageActivity(message),
+  });
 
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
-        return deps.crm.messageActivity(event.message);
+        await deps.crm.messageActivity(event.message);
+        if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
+        return;
+      case 'lid-message':
+        if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
+          deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
+        }
+        return;
       case 'contact':
         return deps.crm.contactUpsert(event.phone, event.name);
       case 'connection':
@@ -60,12 +75,31 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         });
         return;
       case 'message-status':
+        if (event.status === 'deleted') {
+          // Only a deletion that names no chat gets here (see the adapters): no contact to file it on.
+          deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
+          log.warn({ jobId: job.id, messageId: event.messageId }, 'deletion without a chat: not synced');
+          return;
+        }
         log.debug({ jobId: job.id, messageId: event.messageId, status: event.status }, 'message status');
         return;
       case 'skipped':
+        // A message not synced is said at info: nothing is dropped where production logs cannot see it.
+        deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
+        log.info(
+          {
+            jobId: job.id,
+            event: event.event,
+            reason: event.reason,
+            messageId: event.messageId,
+            chatJid: event.chatJid,
+          },
+          'event skipped',
+        );
+        return;
       case 'ignored':
         deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
-        log.debug({ jobId: job.id, event: event.event, reason: event.reason }, `event ${event.type}`);
+        log.debug({ jobId: job.id, event: event.event, reason: event.reason }, 'event ignored');
         return;
     }
   }

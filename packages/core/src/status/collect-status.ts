@@ -56,13 +56,14 @@ async function queueThroughput(queue: Queue, nowMs: number) {
 export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promise<DashboardStatus> {
   const keys = monitorKeys(deps.config.QUEUE_PREFIX);
   const windowMs = deps.config.SUPER_CRM_RATE_LIMIT_DURATION_MS;
-  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs] = await Promise.all([
+  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs, lidWaiting] = await Promise.all([
     deps.redis.hgetall(keys.instances),
     deps.redis.hgetall(keys.apis),
     deps.redis.lrange(keys.alerts, 0, RECENT_ALERTS - 1),
     deps.redis.zcount(keys.crmRequests, nowMs - windowMs, '+inf'),
     Promise.all(deps.queues.map(queueStatus)),
     Promise.all(deps.queues.map((q) => queueThroughput(q, nowMs))),
+    deps.redis.hlen(keys.lidWaiting),
   ]);
 
   let skippedEntries = 0;
@@ -93,5 +94,6 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
       failed: throughputs.reduce((sum, t) => addSeries(sum, t.failed), empty),
     },
     skippedEntries,
+    lidWaiting,
   };
 }
