@@ -65,6 +65,7 @@ export function messageEvent(f: RawMessageFacts): NormalisedEvent {
     kind: content.kind,
     ...(content.text === undefined ? {} : { text: content.text }),
     timestamp: time.timestamp,
+    receivedAt: f.receivedAt,
     isGroup: chat === 'group' || chat === 'status',
     ...(f.userToken ? { userToken: f.userToken } : {}),
     ...(time.replaced ? { gatewayTimestamp: time.replaced } : {}),

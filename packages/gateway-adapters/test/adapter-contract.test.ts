@@ -198,6 +198,7 @@ describe.each(TABLE)('gateway adapter contract: $name', (f) => {
       kind: 'text',
       text: 'Olá, tudo bem?',
       timestamp: FIXTURE_ISO,
+      receivedAt: RECEIVED_AT,
       isGroup: false,
       ...(f.userToken ? { userToken: f.userToken } : {}),
     });

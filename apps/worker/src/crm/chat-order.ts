@@ -8,10 +8,12 @@ import type { Redis } from 'ioredis';
  *
  * Each chat has a sorted set of its messages still pending in the CRM queue,
  * scored by the gateway's timestamp (ms); the member is
- * `<arrival seq, zero-padded>|<job id>`, so messages of the same millisecond
- * keep their arrival order (Redis orders equal scores by member). The seq comes
- * from a per-chat counter at enqueue and also goes to the CRM as
- * `metadata.chat_seq`, for sorting a same-second burst there.
+ * `<received at><arrival seq>|<job id>` (both zero-padded), so messages of the
+ * same second (Evolution gives no milliseconds) keep the order the ingress
+ * received them in (Redis orders equal scores by member). A message gets its
+ * `metadata.chat_seq` from a second per-chat counter when it passes the gate,
+ * i.e. in the order its chat's activities are created: a CRM sorts a
+ * same-second burst by it.
  *
  * A job may create its activity only while it is the head of its chat's set.
  * Otherwise it moves itself to the delayed set until its wait deadline
@@ -33,6 +35,8 @@ export interface ChatOrder {
   blockedBy(message: InternalMessage, jobId: string, chatSeq: number): Promise<PendingHead | undefined>;
   /** Stops waiting for a head that held its chat too long (its job stays, retrying or failed). */
   giveUp(message: InternalMessage, head: PendingHead): Promise<void>;
+  /** The next number among the chat's activities (metadata.chat_seq). */
+  nextActivitySeq(message: InternalMessage): Promise<number>;
   /** The message is done (or failed for good): out of the set, and the next one is woken up. */
   leave(message: InternalMessage, jobId: string, chatSeq: number): Promise<void>;
 }
@@ -43,12 +47,16 @@ export interface PendingHead {
 }
 
 const SEQ_WIDTH = 15;
+/** Received-at then seq, fixed width: the job id (which may hold '|') starts right after. */
+const ORDER_WIDTH = 2 * SEQ_WIDTH;
 /** Longer than any job can stay in the queue; a set whose messages all left is empty and gone anyway. */
 const KEY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const chatTag = (m: Pick<InternalMessage, 'instance' | 'chatJid'>) => `{${m.instance}:${m.chatJid}}`;
-const memberOf = (jobId: string, chatSeq: number) => `${String(chatSeq).padStart(SEQ_WIDTH, '0')}|${jobId}`;
-const jobIdOf = (member: string) => member.slice(SEQ_WIDTH + 1);
+const pad = (n: number) => String(n).padStart(SEQ_WIDTH, '0');
+const memberOf = (m: InternalMessage, jobId: string, chatSeq: number) =>
+  `${pad(m.receivedAt ?? 0)}${pad(chatSeq)}|${jobId}`;
+const jobIdOf = (member: string) => member.slice(ORDER_WIDTH + 1);
 
 export function createChatOrder(redis: Redis, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
   const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
@@ -66,7 +74,7 @@ export function createChatOrder(redis: Redis, queue: Queue, config: Pick<Config,
       const key = pendingKey(message);
       const chatSeq = await redis.incr(seqKey(message));
       await redis.expire(seqKey(message), KEY_TTL_SECONDS);
-      const member = memberOf(jobId, chatSeq);
+      const member = memberOf(message, jobId, chatSeq);
       // In the set before the job exists, so that no later message of the chat can overtake it meanwhile.
       await redis.zadd(key, score(message), member);
       await redis.expire(key, KEY_TTL_SECONDS);
@@ -80,7 +88,7 @@ export function createChatOrder(redis: Redis, queue: Queue, config: Pick<Config,
 
     async blockedBy(message, jobId, chatSeq) {
       const key = pendingKey(message);
-      const me = memberOf(jobId, chatSeq);
+      const me = memberOf(message, jobId, chatSeq);
       for (;;) {
         const rank = await redis.zrank(key, me);
         if (rank === null || rank === 0) return undefined;
@@ -97,9 +105,16 @@ export function createChatOrder(redis: Redis, queue: Queue, config: Pick<Config,
       await redis.zrem(pendingKey(message), head.member);
     },
 
+    async nextActivitySeq(message) {
+      const key = `${config.QUEUE_PREFIX}:crm:chat-activity-seq:${chatTag(message)}`;
+      const seq = await redis.incr(key);
+      await redis.expire(key, KEY_TTL_SECONDS);
+      return seq;
+    },
+
     async leave(message, jobId, chatSeq) {
       const key = pendingKey(message);
-      await redis.zrem(key, memberOf(jobId, chatSeq));
+      await redis.zrem(key, memberOf(message, jobId, chatSeq));
       const [head] = await redis.zrange(key, 0, 0);
       if (head) await wake(jobIdOf(head));
     },

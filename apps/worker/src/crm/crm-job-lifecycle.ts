@@ -14,10 +14,10 @@ export interface CrmJobLifecycle {
   prepare(data: CrmJob): Promise<CrmJob>;
   /**
    * Before a step: if an earlier message of the chat is still pending, the
-   * time to wait until (the job's deadline) and its data to store; undefined
-   * to go on (first in its chat, or the wait is over).
+   * time to wait until (the job's deadline) and its data to store; else the
+   * data to go on with (first in its chat, or the wait is over).
    */
-  hold(jobId: string, data: CrmJob): Promise<{ until: number; data: CrmJob } | undefined>;
+  hold(jobId: string, data: CrmJob): Promise<{ wait: { until: number; data: CrmJob } } | { go: CrmJob }>;
   /** After the job moved itself to the delayed set: it may have become first meanwhile. */
   recheck(job: Job, data: CrmJob): Promise<void>;
   done(jobId: string, data: CrmJob): Promise<void>;
@@ -44,18 +44,19 @@ export function createCrmJobLifecycle(deps: {
 
     async hold(jobId, data) {
       const m = ordered(data);
-      if (m?.step !== 'create-activity') return undefined;
+      if (m?.step !== 'create-activity' || m.activitySeq !== undefined) return { go: data };
       const head = await order.blockedBy(m.message, jobId, m.chatSeq);
-      if (!head) return undefined;
-      const since = m.orderWaitSince ?? Date.now();
-      const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
-      if (Date.now() < until) return { until, data: { ...m, orderWaitSince: since } };
-      deps.logger.warn(
-        { jobId, heldBy: head.jobId, waitedMs: Date.now() - since },
-        'chat order: an earlier message of the chat held it longer than CRM_CHAT_ORDER_MAX_WAIT_MS; going on without it',
-      );
-      await order.giveUp(m.message, head);
-      return undefined;
+      if (head) {
+        const since = m.orderWaitSince ?? Date.now();
+        const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
+        if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since } } };
+        deps.logger.warn(
+          { jobId, heldBy: head.jobId, waitedMs: Date.now() - since },
+          'chat order: an earlier message of the chat held it longer than CRM_CHAT_ORDER_MAX_WAIT_MS; going on without it',
+        );
+        await order.giveUp(m.message, head);
+      }
+      return { go: { ...m, activitySeq: await order.nextActivitySeq(m.message) } };
     },
 
     async recheck(job, data) {

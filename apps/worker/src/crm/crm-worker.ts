@@ -70,15 +70,16 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
     try {
       for (;;) {
-        const hold = await lifecycle.hold(job.id as string, data);
-        if (hold && budget.spent()) break; // it checks again on its next turn
-        if (hold) {
+        const gate = await lifecycle.hold(job.id as string, data);
+        if ('wait' in gate && budget.spent()) break; // it checks again on its next turn
+        if ('wait' in gate) {
           // Waits for an earlier message of its chat without using an attempt; that one promotes it when done.
-          await job.updateData(hold.data);
-          await job.moveToDelayed(hold.until, token);
-          await lifecycle.recheck(job, hold.data);
+          await job.updateData(gate.wait.data);
+          await job.moveToDelayed(gate.wait.until, token);
+          await lifecycle.recheck(job, gate.wait.data);
           throw new DelayedError();
         }
+        data = gate.go;
         const outcome = await step(data, ctx);
         if ('done' in outcome) {
           await lifecycle.done(job.id as string, data);

@@ -50,7 +50,7 @@ export async function messageActivityStep(
       const contactId = job.contactId;
       if (!contactId) return { next: { ...job, step: 'resolve-contact' } };
       try {
-        const activity = await ctx.client.createActivity(contactId, activityFor(message, job.chatSeq), {
+        const activity = await ctx.client.createActivity(contactId, activityFor(message, job.activitySeq), {
           idempotencyKey: messageActivityKey(message),
         });
         return { done: { contactId, activityId: activity.id } };
