@@ -95,8 +95,9 @@ export function createChatOrder(redis: Redis, queue: Queue, config: Pick<Config,
         const [head] = await redis.zrange(key, 0, 0);
         if (!head) return undefined;
         const headId = jobIdOf(head);
-        // A job removed by hand (dashboard, obliterate) never leaves by itself.
-        if (await Job.fromId(queue, headId)) return { jobId: headId, member: head };
+        // A job removed by hand, or finished by a process that died before it could leave, never leaves by itself.
+        const job = await Job.fromId(queue, headId);
+        if (job && !job.finishedOn) return { jobId: headId, member: head };
         await redis.zrem(key, head);
       }
     },
