@@ -17,8 +17,8 @@ import { postEvolution, postEvolutionText } from './support/webhooks.js';
 const T = Math.floor(Date.parse('2026-11-22T14:03:11Z') / 1000);
 
 describe('system: the CRM’s view of each conversation, through ingress and worker processes', () => {
-  // 1,200 requests a minute: an address book of 300 new numbers (600 requests) keeps the CRM busy for 30 s.
-  const f = useSystemStack({ label: 'system-conversation', env: { SUPER_CRM_RATE_LIMIT_MAX: '1200' } });
+  // 600 requests a minute: an address book of 300 new numbers (600 requests) keeps the CRM busy for a minute.
+  const f = useSystemStack({ label: 'system-conversation', env: { SUPER_CRM_RATE_LIMIT_MAX: '600' } });
   const activitiesOf = (ids: string[]) =>
     f.doubles.crm.activities().filter((a) => ids.includes(String(a.metadata.message_id)));
 
@@ -38,8 +38,9 @@ describe('system: the CRM’s view of each conversation, through ingress and wor
     );
     await waitForActivities(crm, ['LIVE-1'], 20_000);
     const at = crm.requests().findIndex((r) => r.method === 'POST' && r.path === `/contacts/${known.id}/activities`);
-    // Behind it were ~550 upsert requests; it went after the few already on their way (and its own search).
-    expect(at - before).toBeLessThan(30);
+    // Behind it were ~550 upsert requests; it went after the few sent while the webhook went through the ingress
+    // and the events worker (one per ~100 ms), and its own search.
+    expect(at - before).toBeLessThan(40);
     expect(crm.contacts().length).toBeLessThan(200);
   });
 
