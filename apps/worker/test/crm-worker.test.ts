@@ -240,7 +240,7 @@ describe('CRM worker', () => {
     expect((await jobOf(h, m)).attemptsMade).toBe(1);
   });
 
-  it('contact-upsert creates the contact, then updates it with PUT', async () => {
+  it('contact-upsert creates the contact, then renames it with PUT while it holds the name we wrote', async () => {
     h = await startCrmHarness({ rateLimit: FAST });
     const phone = newPhone();
     await enqueueContactUpsert(h.crmQueue, { phone, name: 'Ana' });
@@ -256,7 +256,8 @@ describe('CRM worker', () => {
     expect(wire(h)).toEqual([
       'GET /contacts/search 200',
       'POST /contacts 201',
-      `PUT /contacts/${contact?.id} 200`, // cached: no search
+      `GET /contacts/${contact?.id} 200`, // cached: no search; still our name, not an agent's?
+      `PUT /contacts/${contact?.id} 200`,
     ]);
   });
 
@@ -271,13 +272,13 @@ describe('CRM worker', () => {
     await h.crmQueue.add('contact-upsert', { kind: 'contact-upsert', phone, name: 'New Name', step: 'create-contact' });
     await h.settled(2);
 
-    expect(h.double.contacts()).toEqual([expect.objectContaining({ id: existing.id, name: 'New Name' })]);
+    // Not a name zaprelay wrote: it stays.
+    expect(h.double.contacts()).toEqual([expect.objectContaining({ id: existing.id, name: 'Old Name' })]);
     expect(h.double.activities().map((a) => a.contact_id)).toEqual([existing.id]);
     expect(wire(h)).toEqual([
       'POST /contacts 409',
       `POST /contacts/${existing.id}/activities 201`,
       'POST /contacts 409',
-      `PUT /contacts/${existing.id} 200`,
     ]);
   });
 });

@@ -25,6 +25,7 @@ export {
   instanceStatusSchema,
   monitorKeys,
 } from './monitoring.js';
+export { canonicalPhone, type PhoneForms, phoneForms } from './phones/phone-forms.js';
 export { createQueue, type QueueContext } from './queues/create-queue.js';
 export { backoffStrategyFor, type RateLimitable, rethrowForBullMQ, toJobId } from './queues/failure-handling.js';
 export { defaultJobOptions, retryPolicyFor } from './queues/job-options.js';
@@ -49,6 +50,7 @@ export {
   type RetryPolicy,
   retryJobOptions,
 } from './retry.js';
+export { MAX_SEND_TEXT_LENGTH } from './send-limits.js';
 export { collectStatus, RECENT_ALERTS, type StatusDeps } from './status/collect-status.js';
 export {
   type ApiHealth,

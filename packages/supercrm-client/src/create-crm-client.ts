@@ -22,6 +22,8 @@ export interface WriteOptions {
 
 export interface CrmClient {
   searchContactsByPhone(phone: string): Promise<Contact[]>;
+  /** One request for several spellings of a phone (`phone=A&phone=B`, OR-ed; at most MAX_SEARCH_PHONES). */
+  searchContactsByPhones(phones: readonly string[]): Promise<Contact[]>;
   createContact(contact: NewContact, options: WriteOptions): Promise<Contact>;
   getContact(id: string): Promise<Contact>;
   updateContact(id: string, update: ContactUpdate): Promise<Contact>;
@@ -29,6 +31,9 @@ export interface CrmClient {
 }
 
 const SERVICE = 'supercrm';
+
+/** The contract's most `phone` values in one search. */
+export const MAX_SEARCH_PHONES = 5;
 
 /**
  * One HTTP call per method. Failures leave as ExternalApiError (classified by
@@ -87,6 +92,19 @@ export function createCrmClient(config: CrmClientConfig, logger: Logger): CrmCli
         method: 'GET',
         url: '/contacts/search',
         params: { phone },
+      });
+      return body.data;
+    },
+    async searchContactsByPhones(phones) {
+      if (phones.length === 0 || phones.length > MAX_SEARCH_PHONES) {
+        throw new RangeError(`searchContactsByPhones takes 1 to ${MAX_SEARCH_PHONES} phones, got ${phones.length}`);
+      }
+      const body = await call('searchContactsByPhones', contactSearchSchema, {
+        method: 'GET',
+        url: '/contacts/search',
+        params: { phone: phones },
+        // `phone=A&phone=B`, as the contract wants, not axios's default `phone[]=A`.
+        paramsSerializer: { indexes: null },
       });
       return body.data;
     },

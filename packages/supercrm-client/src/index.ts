@@ -1,5 +1,11 @@
 export { conflictingContactId } from './conflict.js';
-export { type CrmClient, type CrmClientConfig, createCrmClient, type WriteOptions } from './create-crm-client.js';
+export {
+  type CrmClient,
+  type CrmClientConfig,
+  createCrmClient,
+  MAX_SEARCH_PHONES,
+  type WriteOptions,
+} from './create-crm-client.js';
 export {
   type Activity,
   activitySchema,

@@ -1,7 +1,14 @@
 import { capturingLogger, createSuperCrmDouble, type SuperCrmDouble } from '@zaprelay/test-kit';
 import { externalFailure } from '@zaprelay/test-kit/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CrmClient, conflictingContactId, createCrmClient, type NewActivity, USER_AGENT } from '../src/index.js';
+import {
+  type CrmClient,
+  conflictingContactId,
+  createCrmClient,
+  MAX_SEARCH_PHONES,
+  type NewActivity,
+  USER_AGENT,
+} from '../src/index.js';
 
 /**
  * One contract (shared/supercrm-api.md) for both sides: every case sends the
@@ -63,6 +70,47 @@ describe('SuperCRM contract (client ↔ double)', () => {
     expect(onTheWire.every((r) => r.userAgent === USER_AGENT)).toBe(true);
     expect(USER_AGENT).toMatch(/^zaprelay\/\d+\.\d+\.\d+/);
     expect(onTheWire[1]?.idempotencyKey).toBe(`contact:${phone}`);
+  });
+
+  it('one search for several phones (phone=A&phone=B, OR-ed): every contact holding any of them', async () => {
+    const [a, b, nobody] = [newPhone(), newPhone(), newPhone()];
+    const first = double.seedContact({ name: 'A', phone: a });
+    const second = double.seedContact({ name: 'B', phone: b });
+    const found = await client.searchContactsByPhones([a, nobody, b]);
+    expect(found.map((c) => c.id).sort()).toEqual([first.id, second.id].sort());
+    const last = double.requests().at(-1);
+    expect(last).toMatchObject({ method: 'GET', path: '/contacts/search', status: 200 });
+    expect(new URLSearchParams(last?.query).getAll('phone')).toEqual([a, nobody, b]);
+    expect(await client.searchContactsByPhones([nobody])).toEqual([]);
+  });
+
+  it(`400 over ${MAX_SEARCH_PHONES} phones (the client refuses to send such a search)`, async () => {
+    const phones = Array.from({ length: MAX_SEARCH_PHONES + 1 }, newPhone);
+    const raw = await fetch(
+      `${double.baseUrl}/contacts/search?${phones.map((p) => `phone=${encodeURIComponent(p)}`).join('&')}`,
+      { headers: { authorization: `Bearer ${double.apiKey}` } },
+    );
+    expect(raw.status).toBe(400);
+    expect(await raw.json()).toEqual({ error: 'bad_request', message: expect.stringContaining('at most 5') });
+    const sent = double.requests().length;
+    await expect(client.searchContactsByPhones(phones)).rejects.toThrow(RangeError);
+    await expect(client.searchContactsByPhones([])).rejects.toThrow(RangeError);
+    expect(double.requests()).toHaveLength(sent);
+    const bad = await externalFailure(client.searchContactsByPhones([newPhone(), 'not-a-phone']));
+    expect(bad).toMatchObject({ status: 400, kind: 'permanent' });
+  });
+
+  it("an agent's edit in the CRM: a new name and a later updated_at, seen by GET; no request recorded", async () => {
+    const phone = newPhone();
+    const created = await client.createContact(contactInput(phone, 'Pushname'), { idempotencyKey: `contact:${phone}` });
+    const sent = double.requests().length;
+    const edited = double.editContactAsAgent(created.id, { name: 'Dona Maria (cliente VIP)' });
+    const again = double.editContactAsAgent(created.id, { name: 'Dona Maria' });
+    expect(double.requests()).toHaveLength(sent);
+    expect(Date.parse(edited.updated_at)).toBeGreaterThan(Date.parse(created.updated_at));
+    expect(Date.parse(again.updated_at)).toBeGreaterThan(Date.parse(edited.updated_at));
+    expect(await client.getContact(created.id)).toMatchObject({ name: 'Dona Maria', updated_at: again.updated_at });
+    expect(() => double.editContactAsAgent('ct_missing', { name: 'x' })).toThrow(/no contact/);
   });
 
   it('PUT updates the given fields and updated_at', async () => {

@@ -1,3 +1,4 @@
+import { MAX_SEND_TEXT_LENGTH } from '@zaprelay/core';
 import { parseRecipient } from '@zaprelay/gateway-clients';
 import { z } from 'zod';
 
@@ -23,7 +24,7 @@ const recipient = z
 export const sendMessageBodySchema = z.object({
   instance: z.string().min(1).max(200),
   to: recipient,
-  text: z.string().min(1).max(4096),
+  text: z.string().min(1).max(MAX_SEND_TEXT_LENGTH),
 });
 
 export const contactSyncBodySchema = z.object({ instance: z.string().min(1).max(200) });

@@ -1,7 +1,11 @@
-import type { Config } from '@zaprelay/core';
+import { type Config, canonicalPhone } from '@zaprelay/core';
 import type { Redis } from 'ioredis';
 
-/** phone → SuperCRM contact id, so that a known contact costs one request per message. */
+/**
+ * phone → SuperCRM contact id, so that a known contact costs one request per
+ * message. Keyed by the canonical form (phoneForms), so both spellings of a
+ * Brazilian mobile find the same entry.
+ */
 export interface ContactCache {
   get(phone: string): Promise<string | undefined>;
   set(phone: string, contactId: string): Promise<void>;
@@ -19,12 +23,13 @@ export function createContactCache(
   redis: Redis,
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>,
 ): ContactCache {
-  const key = (phone: string) => contactCacheKey(config.QUEUE_PREFIX, phone);
+  const key = (phone: string) => contactCacheKey(config.QUEUE_PREFIX, canonicalPhone(phone));
   return {
     async get(phone) {
       return (await redis.get(key(phone))) ?? undefined;
     },
-    async set(phone, contactId) {
+    async set(anyForm, contactId) {
+      const phone = canonicalPhone(anyForm);
       const phoneKey = contactPhoneKey(config.QUEUE_PREFIX, contactId);
       const previous = await redis.get(phoneKey);
       // The CRM moved this contact to another phone: messages from the old one must not land on it any more.

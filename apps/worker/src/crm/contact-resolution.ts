@@ -1,4 +1,4 @@
-import { ExternalApiError } from '@zaprelay/core';
+import { ExternalApiError, phoneForms } from '@zaprelay/core';
 import { type Contact, conflictingContactId } from '@zaprelay/supercrm-client';
 import { UnrecoverableError } from 'bullmq';
 import type { StepContext } from './step-context.js';
@@ -12,16 +12,22 @@ export async function cachedContactId(ctx: StepContext, phone: string, gone: str
   return id && !gone.includes(id) ? id : undefined;
 }
 
-/** One request: the CRM's search by phone; a hit is cached. */
+/**
+ * One request: the CRM's search by every form of the phone (both spellings of
+ * a Brazilian mobile, OR-ed); a hit is cached. Should the CRM hold a contact
+ * under each form, the canonical (13-digit) one wins, as agents write it so.
+ */
 export async function searchContact(ctx: StepContext, phone: string, gone: string[]): Promise<Contact | undefined> {
-  const found = await ctx.client.searchContactsByPhone(phone);
-  const hit = found.find((c) => !gone.includes(c.id));
+  const { canonical, forms } = phoneForms(phone);
+  const found = (await ctx.client.searchContactsByPhones(forms)).filter((c) => !gone.includes(c.id));
+  const hit = found.find((c) => c.phone === canonical) ?? found[0];
   if (hit) await ctx.cache.set(phone, hit.id);
   return hit;
 }
 
 /**
- * One request: creates the contact, or takes the one the CRM already has (409).
+ * One request: creates the contact (in the canonical form of its phone, and
+ * remembering the name we wrote), or takes the one the CRM already has (409).
  * Every job creating a phone's contact sends the same Idempotency-Key, so jobs
  * racing for a new number end with one contact. After a contact turned out
  * deleted the key names it, so the CRM cannot replay the deleted one.
@@ -31,14 +37,16 @@ export async function createContact(
   input: { phone: string; name?: string; source: string },
   gone: string[],
 ): Promise<{ id: string; name?: string }> {
-  const idempotencyKey = gone.length === 0 ? `contact:${input.phone}` : `contact:${input.phone}:after:${gone.at(-1)}`;
+  const phone = phoneForms(input.phone).canonical;
+  const idempotencyKey = gone.length === 0 ? `contact:${phone}` : `contact:${phone}:after:${gone.at(-1)}`;
   let created: { id: string; name?: string };
   try {
     const contact = await ctx.client.createContact(
-      { name: input.name || input.phone, phone: input.phone, source: input.source, created_at: ctx.now() },
+      { name: input.name || phone, phone, source: input.source, created_at: ctx.now() },
       { idempotencyKey },
     );
     created = { id: contact.id, name: contact.name };
+    await ctx.names.remember(contact.id, contact.name, Date.parse(contact.updated_at));
   } catch (err) {
     const existing = conflictingContactId(err);
     if (!existing) throw err;

@@ -22,6 +22,7 @@ import {
 } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createContactCache } from './contact-cache.js';
+import { createContactNames } from './contact-names.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
 import { createCrmJobLifecycle } from './crm-job-lifecycle.js';
 import { crmLimiterFor } from './crm-limiter.js';
@@ -59,6 +60,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
   const lifecycle = createCrmJobLifecycle({ redis: deps.connection, queue: crmQueue, config, logger: log });
+  const names = createContactNames(deps.connection, config);
 
   async function processJob(job: Job<CrmJob, CrmJobResult>, token?: string): Promise<CrmJobResult> {
     const parsed = crmJobSchema.safeParse(job.data);
@@ -67,7 +69,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     }
     let data = await lifecycle.prepare(parsed.data);
     const budget = oneRequestBudget(deps.crmClient);
-    const ctx: StepContext = { client: budget.client, cache, now: () => new Date().toISOString() };
+    const ctx: StepContext = { client: budget.client, cache, names, now: () => new Date().toISOString() };
     try {
       for (;;) {
         const gate = await lifecycle.hold(job.id as string, data);

@@ -10,8 +10,11 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type ChatOrder, createChatOrder } from './chat-order.js';
 import { createContactCache } from './contact-cache.js';
+import { createContactNames } from './contact-names.js';
+import { type ContactUpdate, type ContactUpdateOutcome, createContactUpdates } from './contact-updates.js';
 import { createContactUpserts } from './contact-upserts.js';
 import { CRM_PRIORITY } from './crm-priorities.js';
+import { enqueueNotSentActivity, type NotSent } from './not-sent-activity.js';
 
 /**
  * Queues a message's activity. The job id is the message's stable key, so a
@@ -57,6 +60,10 @@ export interface CrmWork {
   contactUpsert(phone: string, name: string | undefined): Promise<void>;
   /** A contact the CRM told us about (`contact.updated`): cached, saving a search. */
   rememberContact(phone: string, contactId: string): Promise<void>;
+  /** SuperCRM's `contact.updated`, applied in `updated_at` order (contact-updates.ts). */
+  contactUpdated(contact: ContactUpdate): Promise<ContactUpdateOutcome>;
+  /** A send that failed for good, as an activity the agent sees. */
+  notSent(input: NotSent): Promise<void>;
 }
 
 export function createCrmWork(deps: {
@@ -67,6 +74,8 @@ export function createCrmWork(deps: {
   const cache = createContactCache(deps.connection, deps.config);
   const order = createChatOrder(deps.connection, deps.crmQueue, deps.config);
   const upserts = createContactUpserts(deps.connection, cache, deps.config);
+  const names = createContactNames(deps.connection, deps.config);
+  const contactUpdated = createContactUpdates({ redis: deps.connection, config: deps.config, cache, names });
   return {
     messageActivity: (message) => enqueueMessageActivity(deps.crmQueue, message, order),
     async contactUpsert(phone, name) {
@@ -75,5 +84,7 @@ export function createCrmWork(deps: {
       await enqueueContactUpsert(deps.crmQueue, { phone, name });
     },
     rememberContact: (phone, contactId) => cache.set(phone, contactId),
+    contactUpdated,
+    notSent: (input) => enqueueNotSentActivity(deps.crmQueue, input),
   };
 }

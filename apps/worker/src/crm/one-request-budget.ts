@@ -18,6 +18,7 @@ export function oneRequestBudget(client: CrmClient): { client: CrmClient; spent(
   return {
     client: {
       searchContactsByPhone: once(client.searchContactsByPhone.bind(client)),
+      searchContactsByPhones: once(client.searchContactsByPhones.bind(client)),
       createContact: once(client.createContact.bind(client)),
       getContact: once(client.getContact.bind(client)),
       updateContact: once(client.updateContact.bind(client)),

@@ -1,6 +1,7 @@
 import type { CrmJob } from '@zaprelay/core';
 import type { CrmClient } from '@zaprelay/supercrm-client';
 import type { ContactCache } from './contact-cache.js';
+import type { ContactNames } from './contact-names.js';
 
 export type MessageActivityJob = Extract<CrmJob, { kind: 'message-activity' }>;
 export type ContactUpsertJob = Extract<CrmJob, { kind: 'contact-upsert' }>;
@@ -18,5 +19,6 @@ export interface StepContext {
   /** Allows one request per processing (see one-request-budget.ts). */
   client: CrmClient;
   cache: ContactCache;
+  names: ContactNames;
   now(): string;
 }

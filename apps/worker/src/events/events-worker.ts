@@ -2,7 +2,9 @@ import {
   baseWorkerOptions,
   type Config,
   describeIssues,
+  type InternalMessage,
   type Logger,
+  MAX_SEND_TEXT_LENGTH,
   type OutboundJob,
   QUEUES,
   toJobId,
@@ -23,6 +25,7 @@ import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
 import { createLidResolver } from './lid-resolver.js';
+import { chooseSendInstance, createInstanceMemory, isConfiguredInstance } from './send-instance.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
@@ -36,11 +39,6 @@ export interface EventsWorkerDeps {
   metrics: WorkerMetrics;
 }
 
-/** The instance a CRM-requested send goes through when the event names none. */
-function defaultInstance(config: Config): string | undefined {
-  return config.EVOLUTION_INSTANCES?.[0] ?? [...(config.WUZAPI_USER_TOKENS?.keys() ?? [])][0];
-}
-
 /**
  * Turns each stored webhook into work: messages and contacts into CRM jobs,
  * connection changes into instance health, SuperCRM send requests into
@@ -48,17 +46,23 @@ function defaultInstance(config: Config): string | undefined {
  */
 export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const log = deps.logger.child({ component: 'events' });
+  const instances = createInstanceMemory(deps.connection, deps.config);
+  /** A message's CRM work, and the instance a later CRM send to its phone should use. */
+  async function messageActivity(message: InternalMessage) {
+    if (!message.isGroup) await instances.remember(message.phone, message.instance);
+    await deps.crm.messageActivity(message);
+  }
   const lids = createLidResolver({
     redis: deps.connection,
     prefix: deps.config.QUEUE_PREFIX,
     logger: log,
-    enqueue: (message) => deps.crm.messageActivity(message),
+    enqueue: messageActivity,
   });
 
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
-        await deps.crm.messageActivity(event.message);
+        await messageActivity(event.message);
         if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
         return;
       case 'lid-message':
@@ -104,20 +108,47 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
     }
   }
 
+  /** Why a CRM send cannot go out at all, or undefined when it can. */
+  function refusal(instance: string | undefined, text: string): string | undefined {
+    if (!instance) return 'no WhatsApp instance to send through: the CRM named none and none is configured';
+    if (!isConfiguredInstance(deps.config, instance)) {
+      return `instance "${instance}" is not configured (EVOLUTION_INSTANCES, WUZAPI_USER_TOKENS)`;
+    }
+    if (text.length > MAX_SEND_TEXT_LENGTH) {
+      return `the text has ${text.length} characters; the gateway limit is ${MAX_SEND_TEXT_LENGTH}`;
+    }
+    return undefined;
+  }
+
   async function handleSuperCrmEvent(job: Job, event: SuperCrmEvent) {
-    if (event.type === 'contact.updated') return deps.crm.rememberContact(event.data.phone, event.data.id);
-    const instance = event.data.instance ?? defaultInstance(deps.config);
-    if (!instance) {
-      throw new UnrecoverableError(
-        'message.send_requested names no instance and none is configured (EVOLUTION_INSTANCES)',
-      );
+    if (event.type === 'contact.updated') {
+      const outcome = await deps.crm.contactUpdated(event.data);
+      if (outcome !== 'applied') log.info({ jobId: job.id, eventId: event.id, outcome }, 'contact.updated not applied');
+      return;
+    }
+    const { phone, text, contact_id: contactId } = event.data;
+    const instance = chooseSendInstance(deps.config, event.data.instance, await instances.last(phone));
+    const reason = refusal(instance, text);
+    if (reason !== undefined || instance === undefined) {
+      // The agent sees it on the contact; the failed job keeps it for operators.
+      const gateway = instance && deps.config.WUZAPI_USER_TOKENS?.has(instance) ? 'wuzapi' : 'evolution';
+      await deps.crm.notSent({
+        key: `supercrm:${event.id}`,
+        phone,
+        text,
+        reason: String(reason),
+        instance,
+        gateway,
+        contactId,
+      });
+      throw new UnrecoverableError(`message.send_requested ${event.id}: ${reason}`);
     }
     const send: OutboundJob = {
       instance,
-      to: event.data.phone,
-      text: event.data.text,
+      to: phone,
+      text,
       origin: 'supercrm',
-      contactId: event.data.contact_id,
+      contactId,
       requestedAt: Date.now(),
     };
     // The CRM event id makes a redelivered request one send.

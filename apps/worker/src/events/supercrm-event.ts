@@ -16,7 +16,14 @@ export const superCrmEventSchema = z.discriminatedUnion('type', [
   z.object({
     id: z.string().min(1),
     type: z.literal('contact.updated'),
-    data: z.object({ id: z.string().min(1), phone: e164Schema, name: z.string().optional() }).loose(),
+    data: z
+      .object({
+        id: z.string().min(1),
+        phone: e164Schema,
+        name: z.string().optional(),
+        updated_at: z.string().optional(),
+      })
+      .loose(),
   }),
 ]);
 export type SuperCrmEvent = z.infer<typeof superCrmEventSchema>;

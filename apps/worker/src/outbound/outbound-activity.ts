@@ -14,7 +14,8 @@ import type { SentProgress } from './send-progress.js';
 /**
  * Queues the CRM activity of a message we sent. Its job id is the message's
  * activity key, the same one Evolution's echo of this message produces, so
- * whichever arrives first is queued and the other is a no-op.
+ * whichever arrives first is queued and the other is a no-op (the echo
+ * resolves by phone, both spellings, and so finds the same contact).
  * Returns false when the chat has no phone (group, `@lid`): no contact to put it on.
  */
 export async function enqueueOutboundActivity(
@@ -43,7 +44,13 @@ export async function enqueueOutboundActivity(
     timestamp: new Date(sent.sentAt).toISOString(),
     isGroup: recipient.isGroup,
   };
-  const job: CrmJob = crmJobSchema.parse({ kind: 'message-activity', message });
+  // On the contact the CRM named for this send, when it named one (its phone may be the other
+  // spelling of a Brazilian mobile); a contact deleted since falls back to resolving by phone.
+  const job: CrmJob = crmJobSchema.parse({
+    kind: 'message-activity',
+    message,
+    ...(data.contactId ? { step: 'create-activity', contactId: data.contactId } : {}),
+  });
   await crmQueue.add('message-activity', job, { jobId: toJobId(messageActivityKey(message)) });
   return true;
 }

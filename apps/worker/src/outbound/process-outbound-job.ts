@@ -17,9 +17,12 @@ import {
   sendFailureOutcome,
   type WuzapiClient,
 } from '@zaprelay/gateway-clients';
-import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import { type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { enqueueNotSentActivity } from '../crm/not-sent-activity.js';
+import { createInstanceMemory } from '../events/send-instance.js';
 import { claimMessage, findEarlierSend } from './earlier-send.js';
+import { notSentReason } from './not-sent-reason.js';
 import { enqueueOutboundActivity } from './outbound-activity.js';
 import { readSendProgress, type SentProgress } from './send-progress.js';
 import { wuzapiMessageId } from './wuzapi-message-id.js';
@@ -54,6 +57,26 @@ function validJob(job: Job): { data: OutboundJob; recipient: Recipient } {
 export function createOutboundProcessor(deps: OutboundWorkerDeps) {
   const { config, evolution, wuzapi, connection: redis } = deps;
   const baseLog = deps.logger.child({ component: 'outbound-worker' });
+  const instances = createInstanceMemory(redis, config);
+
+  /** An agent's send (from the CRM) that fails for good also becomes a `[not sent]` activity on the contact. */
+  async function tellTheAgent(job: Job, data: OutboundJob, recipient: Recipient, err: unknown, log: Logger) {
+    const attempts = job.attemptsMade + 1;
+    const final = err instanceof UnrecoverableError || attempts >= (job.opts.attempts ?? 1);
+    if (!final || err instanceof RateLimitError || data.origin !== 'supercrm' || !recipient.e164) return;
+    const cause = err instanceof UnrecoverableError ? (err.cause ?? err) : err;
+    const reason = notSentReason(cause, recipient.e164, attempts);
+    await enqueueNotSentActivity(deps.crmQueue, {
+      key: `outbound:${job.id}`,
+      phone: recipient.e164,
+      text: data.text,
+      reason,
+      instance: data.instance,
+      gateway: config.WUZAPI_USER_TOKENS?.has(data.instance) ? 'wuzapi' : 'evolution',
+      contactId: data.contactId,
+    });
+    log.info({ attempts }, 'send failed for good: a [not sent] activity is queued for the agent');
+  }
 
   async function sendViaWuzapi(job: Job, data: OutboundJob, recipient: Recipient, token: string) {
     if (!wuzapi) {
@@ -144,7 +167,14 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     const log = baseLog.child({ jobId: job.id, instance: data.instance });
     const previous = readSendProgress(job.progress);
     // Sent by an earlier attempt that failed afterwards (CRM enqueue, Redis): finish, never resend.
-    const sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log);
+    let sent: SentProgress;
+    try {
+      sent = previous?.stage === 'sent' ? previous : await send(job, data, recipient, log);
+    } catch (err) {
+      await tellTheAgent(job, data, recipient, err, log);
+      throw err;
+    }
+    if (recipient.e164) await instances.remember(recipient.e164, data.instance);
     await enqueueOutboundActivity(deps.crmQueue, data, recipient, sent, log);
     return outboundResultSchema.parse({ gatewayMessageId: sent.gatewayMessageId, gateway: sent.gateway });
   };

@@ -19,7 +19,12 @@ const DEFAULT_RATE_LIMIT_PAUSE_MS = 5000;
  */
 export async function rethrowForBullMQ(err: unknown, queue: RateLimitable): Promise<never> {
   if (err instanceof ExternalApiError) {
-    if (err.kind === 'permanent') throw new UnrecoverableError(err.message);
+    if (err.kind === 'permanent') {
+      // The cause stays reachable for whoever explains the failure (e.g. a `[not sent]` activity).
+      const unrecoverable = new UnrecoverableError(err.message);
+      unrecoverable.cause = err;
+      throw unrecoverable;
+    }
     if (err.kind === 'rate_limited') {
       await queue.rateLimit(err.retryAfterMs ?? DEFAULT_RATE_LIMIT_PAUSE_MS);
       throw new RateLimitError();

@@ -46,7 +46,8 @@ export const crmJobSchema = z.discriminatedUnion('kind', [
     phone: e164Schema,
     name: z.string().optional(),
     source: z.string().default('whatsapp'),
-    step: z.enum(['resolve-contact', 'create-contact', 'update-contact']).default('resolve-contact'),
+    /** `check-name`: a GET, before replacing a name, to see that it is still the one zaprelay wrote. */
+    step: z.enum(['resolve-contact', 'create-contact', 'check-name', 'update-contact']).default('resolve-contact'),
     contactId: z.string().optional(),
     /** Contact ids the CRM answered 404 for: never trusted again by this job (deleted in the CRM). */
     goneContactIds: z.array(z.string()).optional(),

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { evolutionBrazilianDigits } from './br-number.js';
 import { type FaultOptions, type HttpFault, installFaults, type RecordedRequest } from './http-faults.js';
 
 /**
@@ -66,6 +67,8 @@ export interface EvolutionDouble {
   addInstance(name: string, state?: EvolutionConnectionStateName): void;
   setState(instance: string, state: EvolutionConnectionStateName): void;
   setContacts(instance: string, contacts: EvolutionDoubleContact[]): void;
+  /** Numbers (digits, as sent) WhatsApp does not know: sendText answers 400 `exists: false`, as Evolution does. */
+  markNotOnWhatsApp(digits: string): void;
   /** Delay before every answer (or one instance's answers), to play a slow gateway. */
   setResponseDelay(ms: number, instance?: string): void;
   injectFault(fault: HttpFault, options?: FaultOptions): void;
@@ -118,6 +121,7 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
   const sent: EvolutionSentRecord[] = [];
   const webhooks: EvolutionWebhookRecord[] = [];
   const pendingWebhooks = new Set<Promise<void>>();
+  const notOnWhatsApp = new Set<string>();
   let baseUrl: string | undefined;
 
   const addInstance = (name: string, state: EvolutionConnectionStateName = 'open') => {
@@ -192,7 +196,7 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
       return reply.code(400).send(evolutionError(400, 'Bad Request', ['number and text are required']));
     }
     const isJid = body.number.includes('@');
-    if (!isJid && !NUMBER.test(body.number)) {
+    if (!isJid && (!NUMBER.test(body.number) || notOnWhatsApp.has(body.number.replace(/^\+/, '')))) {
       return reply
         .code(400)
         .send(
@@ -204,7 +208,10 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
     if (instance.state !== 'open') {
       return reply.code(500).send(evolutionError(500, 'Internal Server Error', ['Connection Closed']));
     }
-    const remoteJid = isJid ? body.number : `${body.number.replace(/^\+/, '')}@s.whatsapp.net`;
+    // Evolution's createJid: a Brazilian mobile may lose its ninth digit on the way to WhatsApp.
+    const remoteJid = isJid
+      ? body.number
+      : `${evolutionBrazilianDigits(body.number.replace(/^\+/, ''))}@s.whatsapp.net`;
     const messageId = newMessageId();
     const message: StoredMessage = {
       id: randomUUID(),
@@ -343,6 +350,9 @@ export function createEvolutionDouble(options: EvolutionDoubleOptions): Evolutio
     },
     setContacts(instance, contacts) {
       must(instance).contacts = [...contacts];
+    },
+    markNotOnWhatsApp(digits) {
+      notOnWhatsApp.add(digits.replace(/^\+/, ''));
     },
     setResponseDelay(ms, instance) {
       if (instance) must(instance).delayMs = ms;

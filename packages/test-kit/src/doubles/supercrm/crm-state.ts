@@ -30,6 +30,8 @@ export interface Answer {
 
 /** The contract says "+ then 7 to 15 digits"; nothing stricter. */
 const phone = z.string().regex(/^\+\d{7,15}$/, { error: 'must be an E.164 phone: + then 7 to 15 digits' });
+/** The contract's most `phone` values in one search. */
+const MAX_SEARCH_PHONES = 5;
 const isoTime = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' });
 
 const newContactBody = z.object({
@@ -104,15 +106,24 @@ export function createCrmState() {
     /** Test setup: someone deleted the contact in the CRM. */
     remove: (id: string) => contacts.delete(id),
 
+    /** `?phone=A` or `?phone=A&phone=B…` (up to MAX_SEARCH_PHONES, OR-ed). */
     search(query: unknown): Answer {
-      if (typeof query !== 'string' || query === '') {
+      const values = Array.isArray(query) ? query : [query];
+      if (values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
         return errorAnswer(400, 'bad_request', 'query parameter phone is required');
       }
-      const parsed = phone.safeParse(query);
-      if (!parsed.success) {
-        return errorAnswer(400, 'bad_request', 'phone must be E.164 (+ then 7 to 15 digits; send + as %2B)');
+      if (values.length > MAX_SEARCH_PHONES) {
+        return errorAnswer(400, 'bad_request', `at most ${MAX_SEARCH_PHONES} phone values per search`);
       }
-      return { status: 200, body: { data: [...contacts.values()].filter((c) => c.phone === parsed.data) } };
+      const phones = new Set<string>();
+      for (const value of values) {
+        const parsed = phone.safeParse(value);
+        if (!parsed.success) {
+          return errorAnswer(400, 'bad_request', 'phone must be E.164 (+ then 7 to 15 digits; send + as %2B)');
+        }
+        phones.add(parsed.data);
+      }
+      return { status: 200, body: { data: [...contacts.values()].filter((c) => phones.has(c.phone)) } };
     },
 
     createContact(body: unknown): Answer {

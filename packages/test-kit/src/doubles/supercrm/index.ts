@@ -1,3 +1,4 @@
+export type { AgentEdit } from './agent-edits.js';
 export type { CrmActivity, CrmContact } from './crm-state.js';
 export type { FaultRule, SuperCrmFault } from './faults.js';
 export { maxInAnyWindow } from './sliding-window.js';

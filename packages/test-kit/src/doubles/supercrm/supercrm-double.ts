@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@zaprelay/core';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import { type AgentEdit, editAsAgent } from './agent-edits.js';
 import { type Answer, type CrmActivity, type CrmContact, createCrmState, errorAnswer } from './crm-state.js';
 import { createBarriers, createFaultPlan, type FaultRule, type SuperCrmFault } from './faults.js';
 import { createSlidingWindow, maxInAnyWindow } from './sliding-window.js';
@@ -22,6 +23,8 @@ export interface SuperCrmRequestRecord {
   method: string;
   /** Path below the base path, without the query. */
   path: string;
+  /** The raw query string, when there was one (e.g. `phone=%2B55…&phone=%2B55…`). */
+  query?: string;
   /** Arrival, ms since the epoch with sub-ms precision. */
   time: number;
   idempotencyKey?: string;
@@ -55,6 +58,8 @@ export interface SuperCrmDouble {
   pendingFaults(): number;
   seedContact(input: { name: string; phone: string; email?: string }): CrmContact;
   removeContact(id: string): boolean;
+  /** An agent edits the contact in the CRM (rename, move a phone): no request, `updated_at` bumped. */
+  editContactAsAgent(id: string, edit: AgentEdit): CrmContact;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -138,9 +143,11 @@ export function createSuperCrmDouble(options: SuperCrmDoubleOptions = {}): Super
   app.addHook('onRequest', async (request, reply) => {
     const path = below(request.url.split('?')[0] ?? '/');
     const idempotencyKey = request.headers['idempotency-key'];
+    const query = request.url.split('?')[1];
     const record: SuperCrmRequestRecord = {
       method: request.method,
       path,
+      ...(query ? { query } : {}),
       time: now(),
       idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
       userAgent: request.headers['user-agent'],
@@ -266,5 +273,6 @@ export function createSuperCrmDouble(options: SuperCrmDoubleOptions = {}): Super
     pendingFaults: () => faults.pending(),
     seedContact: (input) => state.seed(input),
     removeContact: (id) => state.remove(id),
+    editContactAsAgent: (id, edit) => editAsAgent(state, id, edit),
   };
 }
