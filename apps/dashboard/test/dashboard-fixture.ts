@@ -84,7 +84,7 @@ export async function startDashboard(
       await Promise.all(workerConnections.map((c) => c.quit()));
       await Promise.all(queues.map((q) => q.obliterate({ force: true })));
       const k = monitorKeys(config.QUEUE_PREFIX);
-      await redis.del(k.instances, k.apis, k.alerts, k.crmRequests);
+      await redis.del(k.instances, k.apis, k.alerts, k.crmRequests, k.lidWaiting);
       // Sessions, login failures and the generated session secret.
       await deleteKeysUnder(redis, `${config.QUEUE_PREFIX}:dashboard`);
       await Promise.all(queues.map((q) => q.close()));

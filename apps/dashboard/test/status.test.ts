@@ -1,5 +1,5 @@
 import type { Alert } from '@zaprelay/core';
-import { collectStatus, dashboardStatusSchema, perMinuteSeries } from '@zaprelay/core';
+import { collectStatus, dashboardStatusSchema, monitorKeys, perMinuteSeries } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { type Metrics, UnrecoverableError } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -138,6 +138,17 @@ describe('status from the monitor keys and the queues', () => {
     const status = await collectStatus({ redis: f.redis, queues: f.queues, config: f.config });
     expect(status.instances.map((i) => i.instance)).toEqual(['direct']);
     expect(status.queues).toHaveLength(7);
+  });
+
+  it('counts @lid messages waiting for their phone, on the page only while there are some', async () => {
+    f = await startDashboard();
+    const app = await f.build();
+    const none = await app.inject({ method: 'GET', url: '/status/sections', headers: auth });
+    expect(none.body).not.toContain('id="lid-waiting"');
+    await f.redis.hset(monitorKeys(f.config.QUEUE_PREFIX).lidWaiting, '1@lid\nM-1', '{}', '1@lid\nM-2', '{}');
+    expect((await collectStatus({ redis: f.redis, queues: f.queues, config: f.config })).lidWaiting).toBe(2);
+    const page = await app.inject({ method: 'GET', url: '/status/sections', headers: auth });
+    expect(page.body).toMatch(/id="lid-waiting".*2 message\(s\) from @lid chats wait for their phone number/);
   });
 });
 

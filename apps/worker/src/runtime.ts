@@ -23,6 +23,7 @@ import { ensureContactSyncSchedule } from './contact-sync/schedule.js';
 import { createCrmWork, createCrmWorker } from './crm/index.js';
 import { createEventsWorker } from './events/events-worker.js';
 import { instrumentClient } from './metrics/instrument-client.js';
+import { registerLidWaitingGauge } from './metrics/lid-metrics.js';
 import { observeWorker } from './metrics/observe-worker.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createAlertDeliveryWorker } from './monitor/alert-delivery.js';
@@ -69,6 +70,7 @@ export async function startWorkerRuntime({
   // Roles: only the queues in WORKER_QUEUES get a worker here; the others' jobs wait for a process that serves them.
   const serves = (queue: QueueName) => config.WORKER_QUEUES.includes(queue);
   const metrics = createWorkerMetrics({ registry, config, redis: connection, queues: system.all });
+  registerLidWaitingGauge(registry, connection, config.QUEUE_PREFIX);
   const store = createMonitorStore(connection, config.QUEUE_PREFIX, config.EVOLUTION_MONITORING_MAX_HISTORY);
   const publish = createAlertPublisher({
     redis: connection,

@@ -87,8 +87,8 @@ export async function startCrmHarness(options: {
       await Promise.all(workers.map((w) => w.close()));
       await crmQueue.obliterate({ force: true });
       await crmQueue.close();
-      // Only this test's own keys: the contact cache (both directions) under its unique prefix.
-      const cached = await redis.keys(`${config.QUEUE_PREFIX}:crm:contact*`);
+      // Only this test's own keys (contact cache, chat order, upserts), under its unique prefix; the queue is gone.
+      const cached = await redis.keys(`${config.QUEUE_PREFIX}:crm:*`);
       if (cached.length > 0) await redis.del(...cached);
       for (const c of connections) c.disconnect();
       redis.disconnect();

@@ -60,8 +60,16 @@ describe('events worker: what each stored webhook becomes', () => {
     const skipped = (await registry.getSingleMetric('zaprelay_events_skipped_total')?.get())?.values ?? [];
     expect(skipped.find((v) => v.labels.reason === 'group')?.value).toBe(1);
     expect(skipped.find((v) => v.labels.reason === 'status-broadcast')?.value).toBe(1);
-    const synced = (await registry.getSingleMetric('zaprelay_messages_synced_total')?.get())?.values ?? [];
-    expect(Object.fromEntries(synced.map((v) => [v.labels.direction, v.value]))).toEqual({ inbound: 1, outbound: 1 });
+    // Counted when the CRM job completes, a moment after its activity reached the CRM.
+    const synced = async () =>
+      Object.fromEntries(
+        ((await registry.getSingleMetric('zaprelay_messages_synced_total')?.get())?.values ?? []).map((v) => [
+          v.labels.direction,
+          v.value,
+        ]),
+      );
+    await waitFor('both messages counted', async () => Object.keys(await synced()).length === 2, 5000);
+    expect(await synced()).toEqual({ inbound: 1, outbound: 1 });
     expect(
       harness.crm
         .contacts()

@@ -39,6 +39,12 @@ export const internalMessageSchema = z.object({
   isGroup: z.boolean(),
   /** WUZAPI's user token, when the webhook carried it (legacy versions). */
   userToken: z.string().optional(),
+  /** When the ingress received the event (epoch ms): breaks ties between messages of the same second. */
+  receivedAt: z.number().int().optional(),
+  /** The gateway's own timestamp when it was implausible (before 2009, over a day ahead) and `timestamp` is the time of receipt. */
+  gatewayTimestamp: z.string().optional(),
+  /** An edit of, or the deletion for everyone of, an earlier message (`text` is then the new text of an edit). */
+  revision: z.object({ type: z.enum(['edited', 'deleted']), originalMessageId: z.string().min(1) }).optional(),
 });
 export type InternalMessage = z.infer<typeof internalMessageSchema>;
 

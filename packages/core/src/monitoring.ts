@@ -61,6 +61,8 @@ export function monitorKeys(prefix: string) {
     webhookSetups: `${prefix}:monitor:webhook-setups`,
     /** String with a TTL: the next read-back of one kept webhook is not due before it expires. */
     webhookCheck: (gateway: string, instance: string) => `${prefix}:monitor:webhook-check:${gateway}:${instance}`,
+    /** Hash: `<lid>\n<message id>` → message JSON, for @lid messages waiting for their phone. */
+    lidWaiting: `${prefix}:lid:waiting`,
   };
 }
 

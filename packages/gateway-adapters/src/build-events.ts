@@ -2,8 +2,10 @@ import type { GatewaySource, InternalMessage, WebhookEventJob } from '@zaprelay/
 import { z } from 'zod';
 import { InvalidPayloadError } from './invalid-payload-error.js';
 import { jidKind } from './jid.js';
-import { readMessageContent } from './message-content.js';
+import { type MessageContent, readMessageContent } from './message-content.js';
 import { type NormalisedEvent, normalisedEventSchema, type SkipReason } from './normalised-event.js';
+import { readRevision, revisionMessageId } from './revisions.js';
+import { plausibleTimestamp } from './timestamps.js';
 
 /** Everything a gateway tells about one message, already read from its own format. */
 export interface RawMessageFacts {
@@ -16,8 +18,13 @@ export interface RawMessageFacts {
   /** E.164 of the other party (the group author for group/status messages), when derivable. */
   phone: string | undefined;
   pushName: string | undefined;
+  /** The gateway's time (ISO), or the adapter's fallback; checked against `receivedAt` here. */
   timestamp: string;
+  /** When the ingress received the event (job.receivedAt). */
+  receivedAt: number;
   content: unknown;
+  /** Where an edit's protocol message is when `content` already holds the new content (whatsmeow's RawMessage). */
+  rawContent?: unknown;
   userToken?: string;
 }
 
@@ -36,28 +43,36 @@ export function messageEvent(f: RawMessageFacts): NormalisedEvent {
   const chat = jidKind(f.chatJid);
   if (chat === 'newsletter' || chat === 'broadcast' || chat === 'other') return skip('unsupported-chat');
 
-  const content = readMessageContent(f.content);
+  const revision = readRevision(f.rawContent ?? f.content);
+  const content: MessageContent =
+    revision?.type === 'deleted'
+      ? { kind: 'text' }
+      : readMessageContent(revision?.type === 'edited' ? (revision.content ?? f.content) : f.content);
   if (content.kind === 'protocol') return skip('protocol-message');
   if (content.kind === 'none') return skip('no-content');
-  if (!f.phone) return skip('no-phone');
+
+  const time = plausibleTimestamp(f.timestamp, f.receivedAt);
 
   const name = f.pushName?.trim();
-  const message: InternalMessage = {
+  const message: Omit<InternalMessage, 'phone'> = {
     source: f.source,
     instance: f.instance,
-    messageId: f.messageId,
+    messageId: revision ? revisionMessageId(revision, f.messageId) : f.messageId,
     chatJid: f.chatJid,
-    phone: f.phone,
     // Our own messages carry our placeholder ("Você") or profile name: never a contact name.
     ...(!f.fromMe && name ? { contactName: name } : {}),
     direction: f.fromMe ? 'outbound' : 'inbound',
     kind: content.kind,
     ...(content.text === undefined ? {} : { text: content.text }),
-    timestamp: f.timestamp,
+    timestamp: time.timestamp,
+    receivedAt: f.receivedAt,
     isGroup: chat === 'group' || chat === 'status',
     ...(f.userToken ? { userToken: f.userToken } : {}),
+    ...(time.replaced ? { gatewayTimestamp: time.replaced } : {}),
+    ...(revision ? { revision: { type: revision.type, originalMessageId: revision.originalMessageId } } : {}),
   };
-  return { type: 'message', message };
+  if (f.phone) return { type: 'message', message: { ...message, phone: f.phone } };
+  return chat === 'lid' ? { type: 'lid-message', lid: f.chatJid, message } : skip('no-phone');
 }
 
 /** Validates what an adapter built; a failure means the input had something unusable (e.g. an empty id). */

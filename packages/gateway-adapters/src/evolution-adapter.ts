@@ -5,7 +5,8 @@ import type { GatewayAdapter } from './gateway-adapter.js';
 import { InvalidPayloadError } from './invalid-payload-error.js';
 import { firstPhone, jidKind, phoneFromJid } from './jid.js';
 import type { MessageStatus, NormalisedEvent } from './normalised-event.js';
-import { isoFromUnix } from './timestamps.js';
+import { revokeOf } from './revisions.js';
+import { isoFromUnix, parseUtc } from './timestamps.js';
 
 /**
  * Evolution API's webhook body as posted (`webhook.controller.ts`). Loose: Evolution
@@ -44,7 +45,16 @@ const messageDataSchema = z.looseObject({
   participant: nullableString,
 });
 
+/** Fields a deletion report (`messages.update` DELETED, `messages.delete`) may carry besides the ids. */
+const deletionFields = {
+  fromMe: z.boolean().nullish(),
+  participant: nullableString,
+  remoteJidAlt: nullableString,
+  participantAlt: nullableString,
+};
+
 const statusUpdateSchema = z.looseObject({
+  ...deletionFields,
   /** WhatsApp's id in v2 (`messageId` there is Evolution's database id). */
   keyId: z.string().min(1).optional(),
   /** WhatsApp's id in v1 (the key is spread into the data). */
@@ -54,6 +64,7 @@ const statusUpdateSchema = z.looseObject({
 });
 
 const deleteSchema = z.looseObject({
+  ...deletionFields,
   id: z.string().min(1).optional(),
   keyId: z.string().min(1).optional(),
   key: z.looseObject({ id: z.string().min(1) }).optional(),
@@ -96,7 +107,8 @@ const STATUS: Record<string, MessageStatus> = {
   DELETED: 'deleted',
 };
 
-const MESSAGE_EVENTS = new Set(['messages.upsert', 'send.message']);
+/** `messages.edited`: what newer Evolution versions post for an edit (same data as an upsert). */
+const MESSAGE_EVENTS = new Set(['messages.upsert', 'send.message', 'messages.edited']);
 
 function asList(data: unknown): unknown[] {
   return Array.isArray(data) ? data : [data];
@@ -132,6 +144,7 @@ function normaliseEvolution(job: WebhookEventJob): NormalisedEvent[] {
         phone: otherPartyPhone(key, d.participant),
         pushName: d.pushName ?? undefined,
         timestamp: isoFromUnix(d.messageTimestamp) ?? fallbackTime,
+        receivedAt: job.receivedAt,
         content: d.message,
       });
     });
@@ -147,6 +160,13 @@ function normaliseEvolution(job: WebhookEventJob): NormalisedEvent[] {
         }
         const status = u.status == null ? undefined : STATUS[String(u.status).toUpperCase()];
         if (!status) return { type: 'ignored', ...origin, event, reason: 'unknown-status' };
+        if (status === 'deleted' && u.remoteJid) {
+          return deletionEvent(
+            { instance, event, receivedAt: job.receivedAt },
+            { ...u, messageId, remoteJid: u.remoteJid },
+            fallbackTime,
+          );
+        }
         return {
           type: 'message-status',
           ...origin,
@@ -161,6 +181,13 @@ function normaliseEvolution(job: WebhookEventJob): NormalisedEvent[] {
         const messageId = d.id ?? d.keyId ?? d.key?.id;
         if (!messageId)
           throw new InvalidPayloadError('evolution', event, [{ path: 'data.id', message: 'no message id' }]);
+        if (d.remoteJid) {
+          return deletionEvent(
+            { instance, event, receivedAt: job.receivedAt },
+            { ...d, messageId, remoteJid: d.remoteJid },
+            fallbackTime,
+          );
+        }
         return {
           type: 'message-status',
           ...origin,
@@ -208,8 +235,44 @@ function otherPartyPhone(key: z.infer<typeof messageKeySchema>, dataParticipant:
   return firstPhone(key.remoteJid, key.remoteJidAlt, key.senderPn);
 }
 
+/**
+ * A message deleted for everyone, reported without its protocol message: made
+ * into the same revoke an upsert would carry, so every way of reporting one
+ * deletion ends as the same `[deleted]` activity (see revisions.ts).
+ */
+function deletionEvent(
+  origin: { instance: string; event: string; receivedAt: number },
+  d: { messageId: string; remoteJid: string } & Partial<
+    Record<'fromMe', boolean | null> & Record<'participant' | 'remoteJidAlt' | 'participantAlt', string | null>
+  >,
+  timestamp: string,
+): NormalisedEvent {
+  const fromMe = d.fromMe ?? false;
+  const key = {
+    remoteJid: d.remoteJid,
+    fromMe,
+    id: d.messageId,
+    participant: d.participant,
+    remoteJidAlt: d.remoteJidAlt,
+    participantAlt: d.participantAlt,
+  };
+  return messageEvent({
+    source: 'evolution',
+    instance: origin.instance,
+    event: origin.event,
+    messageId: d.messageId,
+    chatJid: d.remoteJid,
+    fromMe,
+    phone: otherPartyPhone(key, d.participant),
+    pushName: undefined,
+    timestamp,
+    receivedAt: origin.receivedAt,
+    content: revokeOf(d.messageId),
+  });
+}
+
 function isoFromDate(s: string | null | undefined): string | undefined {
   if (!s) return undefined;
-  const ms = Date.parse(s);
+  const ms = parseUtc(s);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

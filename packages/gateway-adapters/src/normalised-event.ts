@@ -61,6 +61,16 @@ export const normalisedEventSchema = z.discriminatedUnion('type', [
     /** Gateway's reason code or word (Evolution statusReason, WUZAPI `logged_out`), for logs and alerts. */
     reason: z.string().optional(),
   }),
+  /**
+   * A message from an `@lid` chat whose phone the event does not carry: the
+   * worker looks the phone up in the lid → phone pairs it learned, or keeps
+   * the message until it learns the pair.
+   */
+  z.object({
+    type: z.literal('lid-message'),
+    lid: z.string().min(1),
+    message: internalMessageSchema.omit({ phone: true }),
+  }),
   z.object({
     type: z.literal('skipped'),
     ...origin,

@@ -54,7 +54,9 @@ const messageInfoSchema = z.looseObject({
 const messageEventSchema = z.looseObject({
   Info: messageInfoSchema,
   Message: z.unknown().optional(),
+  /** whatsmeow has put the edit's new content in Message; the protocol message naming the original stays in RawMessage. */
   IsEdit: z.boolean().optional(),
+  RawMessage: z.unknown().optional(),
 });
 
 const receiptEventSchema = z.looseObject({
@@ -117,7 +119,9 @@ function normaliseWuzapi(job: WebhookEventJob): NormalisedEvent[] {
           phone: otherPartyPhone(info),
           pushName: info.PushName ?? undefined,
           timestamp: isoFromRfc3339(info.Timestamp) ?? fallbackTime,
+          receivedAt: job.receivedAt,
           content: e.Message,
+          ...(e.IsEdit ? { rawContent: e.RawMessage } : {}),
           ...(userToken ? { userToken } : {}),
         }),
       ];

@@ -6,22 +6,27 @@
 import { internalMessageSchema, messageActivityKey, type WebhookEventJob } from '@zaprelay/core';
 import {
   evolutionConnection,
+  evolutionEdit,
   evolutionGroupText,
   evolutionImage,
   evolutionLidText,
+  evolutionMessageDelete,
   evolutionMessageStatus,
   evolutionOutboundUpsert,
   evolutionPresence,
+  evolutionRevoke,
   evolutionStatusBroadcast,
   evolutionText,
   FIXTURE_DEFAULTS,
   wuzapiConnected,
   wuzapiDisconnected,
+  wuzapiEdit,
   wuzapiFromMe,
   wuzapiGroupText,
   wuzapiImage,
   wuzapiLidText,
   wuzapiReadReceipt,
+  wuzapiRevoke,
   wuzapiText,
 } from '@zaprelay/test-kit';
 import { describe, expect, it } from 'vitest';
@@ -59,6 +64,11 @@ interface ContractFixtures {
   statusBroadcast(a: MessageArgs): WebhookEventJob;
   lidText(a: MessageArgs & { withPhone: boolean }): WebhookEventJob;
   readStatus(a: { id: string }): WebhookEventJob;
+  /** A text the gateway dates at `ms` (epoch milliseconds), in its own spelling. */
+  textAt(a: MessageArgs, ms: number): WebhookEventJob;
+  edit(a: MessageArgs & { originalId: string; text: string }): WebhookEventJob;
+  /** Deleted for everyone, as a protocol message in the message stream. */
+  revoke(a: MessageArgs & { originalId: string }): WebhookEventJob;
   connection(state: 'open' | 'close'): WebhookEventJob;
   unhandled(): WebhookEventJob;
   /** Payloads that are not this gateway's format at all. */
@@ -76,6 +86,9 @@ const evolution: ContractFixtures = {
   statusBroadcast: (a) => evolutionJob(evolutionStatusBroadcast({ ...a, caption: a.text })),
   lidText: (a) => evolutionJob(evolutionLidText(a)),
   readStatus: (a) => evolutionJob(evolutionMessageStatus({ id: a.id, status: 'READ' })),
+  textAt: (a, ms) => evolutionJob(evolutionText({ ...a, timestamp: ms % 1000 === 0 ? ms / 1000 : ms })),
+  edit: (a) => evolutionJob(evolutionEdit(a)),
+  revoke: (a) => evolutionJob(evolutionRevoke(a)),
   connection: (state) => evolutionJob(evolutionConnection({ state })),
   unhandled: () => evolutionJob(evolutionPresence()),
   garbage: [
@@ -107,6 +120,9 @@ function wuzapiFixtures(wire: WuzapiWire): ContractFixtures {
     statusBroadcast: (a) => job(wuzapiImage({ ...m(a), chat: 'status@broadcast', caption: a.text, base64: null })),
     lidText: (a) => job(wuzapiLidText({ ...m(a), withPhone: a.withPhone })),
     readStatus: (a) => job(wuzapiReadReceipt({ ids: [a.id], state: 'Read' })),
+    textAt: (a, ms) => job(wuzapiText({ ...m(a), timestamp: goTimeMs(ms) })),
+    edit: (a) => job(wuzapiEdit({ ...m(a), originalId: a.originalId, text: a.text })),
+    revoke: (a) => job(wuzapiRevoke({ ...m(a), originalId: a.originalId })),
     connection: (state) => job(state === 'open' ? wuzapiConnected() : wuzapiDisconnected()),
     unhandled: () => job({ event: { Chat: '5511987654321@s.whatsapp.net', State: 'composing' }, type: 'ChatPresence' }),
     garbage: [
@@ -133,6 +149,11 @@ const TABLE: ContractFixtures[] = [
 ];
 
 const PHONE = '+5511987654321';
+
+/** Go's RFC 3339 with milliseconds, in São Paulo's offset as WUZAPI's host would write it. */
+function goTimeMs(ms: number): string {
+  return `${new Date(ms - 3 * 3600_000).toISOString().replace('Z', '')}-03:00`;
+}
 const FIXTURE_ISO = new Date(FIXTURE_DEFAULTS.timestamp * 1000).toISOString();
 
 /** Deep copy with every gateway time nulled, also inside a still-stringified `jsonData`. */
@@ -177,6 +198,7 @@ describe.each(TABLE)('gateway adapter contract: $name', (f) => {
       kind: 'text',
       text: 'Olá, tudo bem?',
       timestamp: FIXTURE_ISO,
+      receivedAt: RECEIVED_AT,
       isGroup: false,
       ...(f.userToken ? { userToken: f.userToken } : {}),
     });
@@ -247,19 +269,16 @@ describe.each(TABLE)('gateway adapter contract: $name', (f) => {
     expect(m).toMatchObject({ chatJid: FIXTURE_DEFAULTS.lid, phone: PHONE, direction: 'inbound', isGroup: false });
   });
 
-  it('skips an @lid message whose phone it cannot know, with the message id for the count', () => {
+  it('hands over an @lid message whose phone it cannot know, for the worker to resolve (never a silent skip)', () => {
     const events = run(f, f.lidText({ id: 'LID-2', phone: PHONE, text: 'oi', withPhone: false }));
     expect(events).toEqual([
       {
-        type: 'skipped',
-        source: f.adapter.source,
-        instance: f.instance,
-        event: expect.any(String),
-        reason: 'no-phone',
-        messageId: 'LID-2',
-        chatJid: FIXTURE_DEFAULTS.lid,
+        type: 'lid-message',
+        lid: FIXTURE_DEFAULTS.lid,
+        message: expect.objectContaining({ messageId: 'LID-2', chatJid: FIXTURE_DEFAULTS.lid, text: 'oi' }),
       },
     ]);
+    expect(events[0]).not.toHaveProperty('message.phone');
   });
 
   it('turns a read receipt into a message-status on the WhatsApp message id', () => {
@@ -316,5 +335,67 @@ describe.each(TABLE)('gateway adapter contract: $name', (f) => {
     const job = f.textIn({ id: 'T-1', phone: PHONE });
     const m = onlyMessage(run(f, { ...job, payload: withoutTimes(job.payload) }));
     expect(m.timestamp).toBe(new Date(RECEIVED_AT).toISOString());
+  });
+
+  it('keeps the milliseconds the gateway gives, as ISO-8601 UTC', () => {
+    const at = Date.parse('2026-11-22T14:03:11.250Z');
+    const m = onlyMessage(run(f, f.textAt({ id: 'MS-1', phone: PHONE }, at)));
+    expect(m.timestamp).toBe('2026-11-22T14:03:11.250Z');
+    expect(m.gatewayTimestamp).toBeUndefined();
+  });
+
+  it.each([
+    ['before 2009', Date.parse('2001-09-09T01:46:40.000Z')],
+    ['over a day ahead of receipt', RECEIVED_AT + 25 * 3600_000],
+  ])('replaces a timestamp %s by the time of receipt, and keeps the gateway value', (_, at) => {
+    const m = onlyMessage(run(f, f.textAt({ id: 'TS-BAD', phone: PHONE }, at)));
+    expect(m.timestamp).toBe(new Date(RECEIVED_AT).toISOString());
+    expect(m.gatewayTimestamp).toBe(new Date(at).toISOString());
+  });
+
+  it('accepts a gateway clock a little ahead of ours', () => {
+    const at = RECEIVED_AT + 3600_000;
+    expect(onlyMessage(run(f, f.textAt({ id: 'TS-OK', phone: PHONE }, at))).timestamp).toBe(new Date(at).toISOString());
+  });
+
+  it('turns an edit into an [edited] message naming the original, one id per edit', () => {
+    const m = onlyMessage(run(f, f.edit({ id: 'EDIT-1', originalId: 'ORIG-1', phone: PHONE, text: 'Olá, corrigido' })));
+    expect(m).toMatchObject({
+      phone: PHONE,
+      direction: 'inbound',
+      kind: 'text',
+      text: 'Olá, corrigido',
+      revision: { type: 'edited', originalMessageId: 'ORIG-1' },
+    });
+    expect(describeMessage(m)).toBe('[edited] Olá, corrigido');
+    expect(m.messageId).toBe('ORIG-1:edited:EDIT-1');
+  });
+
+  it('turns a deletion for everyone into a [deleted] message whose id depends on the original only', () => {
+    const m = onlyMessage(run(f, f.revoke({ id: 'REVOKE-1', originalId: 'ORIG-2', phone: PHONE })));
+    expect(m).toMatchObject({ phone: PHONE, revision: { type: 'deleted', originalMessageId: 'ORIG-2' } });
+    expect(describeMessage(m)).toBe('[deleted]');
+    expect(m.messageId).toBe('ORIG-2:deleted');
+  });
+});
+
+describe('Evolution deletions reported three ways are one message', () => {
+  const adapter = createEvolutionAdapter();
+  it('revoke upsert, messages.update DELETED and messages.delete give the same message', () => {
+    const ways = [
+      evolutionRevoke({ id: 'REVOKE-9', originalId: 'ORIG-9', phone: PHONE }),
+      evolutionMessageStatus({ id: 'ORIG-9', phone: PHONE, fromMe: false, status: 'DELETED' }),
+      evolutionMessageDelete({ id: 'ORIG-9', phone: PHONE }),
+    ];
+    const messages = ways.map((payload) => {
+      const [e] = adapter.normalise(evolutionJob(payload));
+      if (e?.type !== 'message') throw new Error(`expected a message, got ${JSON.stringify(e)}`);
+      return e.message;
+    });
+    for (const m of messages) {
+      expect(m).toMatchObject({ messageId: 'ORIG-9:deleted', phone: PHONE, direction: 'inbound' });
+      expect(describeMessage(m)).toBe('[deleted]');
+      expect(messageActivityKey(m)).toBe(messageActivityKey(messages[0] as typeof m));
+    }
   });
 });

@@ -75,9 +75,9 @@ describe('evolution adapter: message content', () => {
     expect(message(e)).toMatchObject({ kind: 'text', text: 'some em 24h' });
   });
 
-  it('skips protocol messages (revoke, edit) and key-distribution-only messages', () => {
+  it('skips protocol messages that are no edit or revoke, and key-distribution-only messages', () => {
     const revoke = evolutionText();
-    revoke.data.message = { protocolMessage: { key: { id: 'X' }, type: 'REVOKE' } } as never;
+    revoke.data.message = { protocolMessage: { type: 'EPHEMERAL_SETTING', ephemeralExpiration: 86400 } } as never;
     const keysOnly = evolutionText();
     keysOnly.data.message = { senderKeyDistributionMessage: { groupId: 'g' }, messageContextInfo: {} } as never;
     expect(normalise(revoke)).toEqual([expect.objectContaining({ type: 'skipped', reason: 'protocol-message' })]);
@@ -166,7 +166,6 @@ describe('evolution adapter: other events', () => {
     ['DELIVERY_ACK', 'delivered'],
     ['READ', 'read'],
     ['PLAYED', 'played'],
-    ['DELETED', 'deleted'],
   ] as const)('maps messages.update %s to %s, on keyId (not the database messageId)', (status, expected) => {
     const events = normalise(evolutionMessageStatus({ id: 'WA-1', messageId: 'db-row-9', status }));
     expect(events).toEqual([
@@ -201,10 +200,37 @@ describe('evolution adapter: other events', () => {
     expect(normalise(u)).toEqual([expect.objectContaining({ type: 'ignored', reason: 'unknown-status' })]);
   });
 
-  it('turns messages.delete into a deleted status', () => {
+  it('turns messages.delete into a [deleted] message on the original id (see the contract test)', () => {
     expect(normalise(evolutionMessageDelete({ id: 'DEL-1' }))).toEqual([
-      expect.objectContaining({ type: 'message-status', messageId: 'DEL-1', status: 'deleted' }),
+      expect.objectContaining({
+        type: 'message',
+        message: expect.objectContaining({
+          messageId: 'DEL-1:deleted',
+          revision: { type: 'deleted', originalMessageId: 'DEL-1' },
+        }),
+      }),
     ]);
+  });
+
+  it('keeps a deleted status without a chat a status: it names no contact', () => {
+    const u = evolutionMessageStatus({ id: 'WA-1', status: 'DELETED' });
+    delete (u.data as Record<string, unknown>).remoteJid;
+    expect(normalise(u)).toEqual([
+      expect.objectContaining({ type: 'message-status', messageId: 'WA-1', status: 'deleted' }),
+    ]);
+  });
+
+  it('reads a date_time without a zone as UTC', () => {
+    const e = evolutionText({ dateTime: '2026-11-22T14:03:11.500' });
+    (e.data as Record<string, unknown>).messageTimestamp = null;
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/Sao_Paulo'; // a host that is not on UTC
+    try {
+      expect(message(e).timestamp).toBe('2026-11-22T14:03:11.500Z');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
   });
 
   it('turns contacts.upsert entries into contacts, skipping groups and phoneless @lid', () => {

@@ -37,6 +37,18 @@ describe('wuzapi adapter', () => {
     expect(m.timestamp).toBe('2026-11-22T14:03:11.500Z');
   });
 
+  it('reads a time without a zone as UTC, whatever the host zone', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/Sao_Paulo'; // a host that is not on UTC
+    try {
+      const m = message(wuzapiJob(wuzapiText({ timestamp: '2026-11-22T14:03:11.250' })));
+      expect(m.timestamp).toBe('2026-11-22T14:03:11.250Z');
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('treats Go zero time as missing', () => {
     const job = wuzapiJob(wuzapiText({ timestamp: '0001-01-01T00:00:00Z' }));
     expect(message(job).timestamp).toBe(new Date(job.receivedAt).toISOString());

@@ -36,7 +36,8 @@ export const contactUpdateSchema = z.object({
 });
 export type ContactUpdate = z.infer<typeof contactUpdateSchema>;
 
-export const activityMetadataSchema = z.object({
+/** Loose: zaprelay adds ordering and revision fields (see the worker's activity-metadata.ts). */
+export const activityMetadataSchema = z.looseObject({
   message_id: z.string().min(1),
   instance: z.string().min(1),
   user_token: z.string().optional(),

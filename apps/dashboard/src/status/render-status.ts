@@ -102,8 +102,12 @@ export function renderStatusSections(s: DashboardStatus): string {
   const skipped = s.skippedEntries
     ? `<section class="wide"><p class="error">${s.skippedEntries} monitor entries could not be read and are not shown.</p></section>`
     : '';
+  const lidWaiting = s.lidWaiting
+    ? `<section id="lid-waiting" class="wide"><p class="error">${s.lidWaiting} message(s) from @lid chats wait for their phone number; they are synced as soon as an event tells it.</p></section>`
+    : '';
   return [
     redisSection(s),
+    lidWaiting,
     instancesSection(s),
     apisSection(s),
     crmSection(s),

@@ -11,6 +11,7 @@ import {
   toJobId,
 } from '@zaprelay/core';
 import { type Job, type Queue, WaitingChildrenError, Worker } from 'bullmq';
+import { CRM_PRIORITY } from '../crm/crm-priorities.js';
 import { type ContactSyncResult, contactSyncJobSchema } from './sync-job.js';
 
 /** What a sync needs of the gateway; the Evolution client provides it. */
@@ -66,6 +67,7 @@ export function createContactSyncWorker(deps: ContactSyncDeps): Worker {
               jobId: toJobId(`sync:${job.id}:${phone}`),
               parent,
               ignoreDependencyOnFailure: true,
+              priority: CRM_PRIORITY.contactSync,
             },
           })),
         );

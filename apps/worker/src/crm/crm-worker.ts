@@ -16,13 +16,22 @@ import {
   rethrowForBullMQ,
 } from '@zaprelay/core';
 import type { CrmClient } from '@zaprelay/supercrm-client';
-import { type Job, type Queue, UnrecoverableError, WaitingError, Worker, type WorkerOptions } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  type Queue,
+  UnrecoverableError,
+  WaitingError,
+  Worker,
+  type WorkerOptions,
+} from 'bullmq';
 import { breakerFor } from '../breaker/breakers.js';
 import type { CircuitBreaker } from '../breaker/circuit-breaker.js';
 import { guardClient } from '../breaker/guard-client.js';
 import { createContactCache } from './contact-cache.js';
 import { createContactNames } from './contact-names.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
+import { createCrmJobLifecycle } from './crm-job-lifecycle.js';
 import { crmLimiterFor } from './crm-limiter.js';
 import { createCrmSendWindow } from './crm-send-window.js';
 import { messageActivityStep } from './message-activity-steps.js';
@@ -64,6 +73,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
+  const lifecycle = createCrmJobLifecycle({ redis: deps.connection, queue: crmQueue, config, logger: log });
   const names = createContactNames(deps.connection, config);
   const sendWindow = createCrmSendWindow({
     redis: deps.connection,
@@ -83,7 +93,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     if (!parsed.success) {
       throw new UnrecoverableError(`invalid CRM job: ${describeIssues(parsed.error, '(data)')}`);
     }
-    let data = parsed.data;
+    let data = await lifecycle.prepare(parsed.data);
     const messageId = data.kind === 'message-activity' ? data.message.messageId : undefined;
     const traced = async (stage: string, fields: Record<string, string | number | undefined>) => {
       if (!messageId || !deps.trace) return;
@@ -102,8 +112,19 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     };
     try {
       for (;;) {
+        const gate = await lifecycle.hold(job.id as string, data);
+        if ('wait' in gate && budget.spent()) break; // it checks again on its next turn
+        if ('wait' in gate) {
+          // Waits for an earlier message of its chat without using an attempt; that one promotes it when done.
+          await job.updateData(gate.wait.data);
+          await job.moveToDelayed(gate.wait.until, token);
+          await lifecycle.recheck(job, gate.wait.data);
+          throw new DelayedError();
+        }
+        data = gate.go;
         const outcome = await step(data, ctx);
         if ('done' in outcome) {
+          await lifecycle.done(job.id as string, data);
           log.info({ jobId: job.id, kind: data.kind, ...outcome.done }, 'crm job done');
           await traced('crm-done', { ...outcome.done });
           return outcome.done;
@@ -133,7 +154,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     throw new WaitingError();
   }
 
-  return new Worker<CrmJob, CrmJobResult>(QUEUES.crm, processJob, {
+  const worker = new Worker<CrmJob, CrmJobResult>(QUEUES.crm, processJob, {
     connection: deps.connection,
     prefix: queuePrefix(config, QUEUES.crm),
     concurrency: config.WORKER_CONCURRENCY,
@@ -144,4 +165,16 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       backoffStrategy: backoffStrategyFor(crmRetryPolicy(config)),
     },
   });
+  // A message that failed for good stops holding its chat (it stays in the failed set).
+  worker.on('failed', (job) => {
+    if (!job?.finishedOn) return; // going to be retried
+    const parsed = crmJobSchema.safeParse(job.data);
+    if (!parsed.success) return;
+    lifecycle
+      .failedForGood(job.id as string, parsed.data)
+      .catch((err) =>
+        log.warn({ jobId: job.id, err: describeError(err) }, 'chat order: could not release a failed job'),
+      );
+  });
+  return worker;
 }

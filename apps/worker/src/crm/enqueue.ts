@@ -8,9 +8,12 @@ import {
   toJobId,
 } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
+import { type ChatOrder, createChatOrder } from './chat-order.js';
 import { createContactCache } from './contact-cache.js';
 import { createContactNames } from './contact-names.js';
 import { type ContactUpdate, type ContactUpdateOutcome, createContactUpdates } from './contact-updates.js';
+import { createContactUpserts } from './contact-upserts.js';
+import { CRM_PRIORITY } from './crm-priorities.js';
 import { enqueueNotSentActivity, type NotSent } from './not-sent-activity.js';
 
 /**
@@ -18,15 +21,26 @@ import { enqueueNotSentActivity, type NotSent } from './not-sent-activity.js';
  * redelivered webhook or Evolution's echo of our own send collapses into the
  * job already there (and the CRM's Idempotency-Key covers the rest).
  */
-export async function enqueueMessageActivity(crmQueue: Queue, message: InternalMessage): Promise<void> {
+export async function enqueueMessageActivity(
+  crmQueue: Queue,
+  message: InternalMessage,
+  order?: ChatOrder,
+): Promise<void> {
+  const jobId = toJobId(messageActivityKey(message));
   // A legacy webhook's user token stays out of Redis: the CRM worker takes it from WUZAPI_USER_TOKENS.
   const { userToken: _secret, ...kept } = message;
-  const data = crmJobSchema.parse({
-    kind: 'message-activity',
-    message: kept,
-    step: 'resolve-contact',
-  } satisfies CrmJob);
-  await crmQueue.add(data.kind, data, { jobId: toJobId(messageActivityKey(message)) });
+  // No priority: ahead of every contact upsert (crm-priorities.ts).
+  const add = (chatSeq?: number) => {
+    const data = crmJobSchema.parse({
+      kind: 'message-activity',
+      message: kept,
+      step: 'resolve-contact',
+      chatSeq,
+    } satisfies CrmJob);
+    return crmQueue.add(data.kind, data, { jobId });
+  };
+  if (order) await order.enter(message, jobId, add);
+  else await add();
 }
 
 /** Queues a create-or-update of the phone's contact (gateway contact events). */
@@ -35,7 +49,11 @@ export async function enqueueContactUpsert(
   contact: { phone: string; name?: string; source?: string },
 ): Promise<void> {
   const data = crmJobSchema.parse({ kind: 'contact-upsert', step: 'resolve-contact', ...contact });
-  await crmQueue.add(data.kind, data);
+  await crmQueue.add(data.kind, data, {
+    priority: CRM_PRIORITY.contactUpsert,
+    // One pending upsert per phone; it applies the newest name asked for (contact-upserts.ts).
+    deduplication: { id: toJobId(`contact-upsert:${contact.phone}`) },
+  });
 }
 
 /** The CRM work the events processor hands over (its `CrmWork` port). */
@@ -56,11 +74,17 @@ export function createCrmWork(deps: {
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS'>;
 }): CrmWork {
   const cache = createContactCache(deps.connection, deps.config);
+  const order = createChatOrder(deps.connection, deps.crmQueue, deps.config);
+  const upserts = createContactUpserts(deps.connection, cache, deps.config);
   const names = createContactNames(deps.connection, deps.config);
   const contactUpdated = createContactUpdates({ redis: deps.connection, config: deps.config, cache, names });
   return {
-    messageActivity: (message) => enqueueMessageActivity(deps.crmQueue, message),
-    contactUpsert: (phone, name) => enqueueContactUpsert(deps.crmQueue, { phone, name }),
+    messageActivity: (message) => enqueueMessageActivity(deps.crmQueue, message, order),
+    async contactUpsert(phone, name) {
+      if (await upserts.unchanged(phone, name)) return;
+      await upserts.want(phone, name);
+      await enqueueContactUpsert(deps.crmQueue, { phone, name });
+    },
     rememberContact: (phone, contactId) => cache.set(phone, contactId),
     contactUpdated,
     notSent: (input) => enqueueNotSentActivity(deps.crmQueue, input),

@@ -1,10 +1,14 @@
 import { type InternalMessage, messageActivityKey } from '@zaprelay/core';
 import { describeMessage } from '@zaprelay/gateway-adapters';
 import type { NewActivity } from '@zaprelay/supercrm-client';
+import { activityMetadataFor } from './activity-metadata.js';
 import { cachedContactId, contactGone, createContact, isNotFound, searchContact } from './contact-resolution.js';
 import type { MessageActivityJob, StepContext, StepOutcome } from './step-context.js';
 
-export function activityFor(message: InternalMessage, userToken = message.userToken): NewActivity {
+export function activityFor(
+  message: InternalMessage,
+  { userToken = message.userToken, chatSeq }: { userToken?: string; chatSeq?: number } = {},
+): NewActivity {
   return {
     type: 'whatsapp_message',
     description: describeMessage(message),
@@ -14,6 +18,7 @@ export function activityFor(message: InternalMessage, userToken = message.userTo
       message_id: message.messageId,
       instance: message.instance,
       ...(userToken ? { user_token: userToken } : {}),
+      ...activityMetadataFor(message, chatSeq),
     },
   };
 }
@@ -49,9 +54,16 @@ export async function messageActivityStep(
       if (!contactId) return { next: { ...job, step: 'resolve-contact' } };
       try {
         const token = message.source === 'wuzapi' ? ctx.userTokenFor?.(message.instance) : undefined;
-        const activity = await ctx.client.createActivity(contactId, activityFor(message, token ?? message.userToken), {
-          idempotencyKey: messageActivityKey(message),
-        });
+        const activity = await ctx.client.createActivity(
+          contactId,
+          activityFor(message, {
+            userToken: token ?? message.userToken,
+            chatSeq: job.activitySeq,
+          }),
+          {
+            idempotencyKey: messageActivityKey(message),
+          },
+        );
         return { done: { contactId, activityId: activity.id } };
       } catch (err) {
         if (!isNotFound(err)) throw err;

@@ -3,6 +3,7 @@ import {
   byInstance,
   type Config,
   describeIssues,
+  type InternalMessage,
   type Logger,
   MAX_SEND_TEXT_LENGTH,
   type MessageTrace,
@@ -18,6 +19,7 @@ import {
   applyGroupPolicy,
   type GatewayAdapters,
   InvalidPayloadError,
+  jidKind,
   type NormalisedEvent,
   normaliseGatewayEvent,
 } from '@zaprelay/gateway-adapters';
@@ -26,6 +28,7 @@ import type { CrmWork } from '../crm/index.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import type { HealthTracker } from '../monitor/health-tracker.js';
 import type { SeenChats } from '../reconcile/seen-chats.js';
+import { createLidResolver } from './lid-resolver.js';
 import { chooseSendInstance, createInstanceMemory, isConfiguredInstance } from './send-instance.js';
 import { itemJobId, splitItems } from './split-items.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
@@ -57,6 +60,17 @@ export interface EventsWorkerDeps {
 export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const log = deps.logger.child({ component: 'events' });
   const instances = createInstanceMemory(deps.connection, deps.config);
+  /** A message's CRM work, and the instance a later CRM send to its phone should use. */
+  async function messageActivity(message: InternalMessage) {
+    if (!message.isGroup) await instances.remember(message.phone, message.instance);
+    await deps.crm.messageActivity(message);
+  }
+  const lids = createLidResolver({
+    redis: deps.connection,
+    prefix: deps.config.QUEUE_PREFIX,
+    logger: log,
+    enqueue: messageActivity,
+  });
 
   const configured = new Set(
     [...(deps.config.EVOLUTION_INSTANCES ?? []), ...(deps.config.WUZAPI_USER_TOKENS?.keys() ?? [])].map((i) =>
@@ -75,13 +89,19 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       case 'message':
         if (event.message.source === 'wuzapi')
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
-        if (!event.message.isGroup) await instances.remember(event.message.phone, event.message.instance);
-        await deps.crm.messageActivity(event.message);
+        await messageActivity(event.message);
         await traced([event.message.messageId], 'queued-for-crm', {
           eventJobId: job.id,
           jobId: toJobId(messageActivityKey(event.message)),
           direction: event.message.direction,
         });
+        if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
+        return;
+      case 'lid-message':
+        if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
+          deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
+          await traced([event.message.messageId], 'skipped', { eventJobId: job.id, skipReason: 'lid-waiting' });
+        }
         return;
       case 'contact':
         return deps.crm.contactUpsert(event.phone, event.name);
@@ -98,15 +118,34 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         });
         return;
       case 'message-status':
+        if (event.status === 'deleted') {
+          // Only a deletion that names no chat gets here (see the adapters): no contact to file it on.
+          deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
+          log.warn({ jobId: job.id, messageId: event.messageId }, 'deletion without a chat: not synced');
+          return;
+        }
         log.debug({ jobId: job.id, messageId: event.messageId, status: event.status }, 'message status');
         return;
       case 'skipped':
-      case 'ignored':
+        // A message not synced is said at info: nothing is dropped where production logs cannot see it.
         deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
-        if (event.type === 'skipped' && event.messageId) {
+        log.info(
+          {
+            jobId: job.id,
+            event: event.event,
+            reason: event.reason,
+            messageId: event.messageId,
+            chatJid: event.chatJid,
+          },
+          'event skipped',
+        );
+        if (event.messageId) {
           await traced([event.messageId], 'skipped', { eventJobId: job.id, skipReason: event.reason });
         }
-        log.debug({ jobId: job.id, event: event.event, reason: event.reason }, `event ${event.type}`);
+        return;
+      case 'ignored':
+        deps.metrics.skipped.inc({ source: data.source, reason: event.reason });
+        log.debug({ jobId: job.id, event: event.event, reason: event.reason }, 'event ignored');
         return;
     }
   }

@@ -202,6 +202,8 @@ export const envSchema = z.object({
   SUPER_CRM_RETRY_MAX_DELAY_MS: int(0).default(900_000),
   CRM_SYNC_GROUPS: bool.default(false),
   CRM_CONTACT_CACHE_TTL_SECONDS: int(60).default(7 * 24 * 60 * 60),
+  /** Longest a message waits for an earlier message of its chat that is still retrying, before it goes on without it. */
+  CRM_CHAT_ORDER_MAX_WAIT_MS: int(0).default(15 * 60 * 1000),
   /** How long a CRM send without `instance` keeps going through the instance that last talked with the phone. */
   LAST_INSTANCE_TTL_SECONDS: int(60).default(90 * 24 * 60 * 60),
 

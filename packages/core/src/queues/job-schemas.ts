@@ -34,6 +34,12 @@ export const crmJobSchema = z.discriminatedUnion('kind', [
     contactId: z.string().optional(),
     /** Contact ids the CRM answered 404 for: never trusted again by this job (deleted in the CRM). */
     goneContactIds: z.array(z.string()).optional(),
+    /** The message's arrival number in its chat, given at enqueue (apps/worker/src/crm/chat-order.ts). */
+    chatSeq: z.number().int().nonnegative().optional(),
+    /** Its place among the chat's activities, given when it passes the order gate; sent as metadata.chat_seq. */
+    activitySeq: z.number().int().nonnegative().optional(),
+    /** When the job first found an earlier message of its chat still pending (epoch ms). */
+    orderWaitSince: z.number().int().optional(),
   }),
   z.object({
     kind: z.literal('contact-upsert'),

@@ -78,20 +78,22 @@ async function queueThroughput(queue: Queue, nowMs: number) {
 export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promise<DashboardStatus> {
   const keys = monitorKeys(deps.config.QUEUE_PREFIX);
   const windowMs = deps.config.SUPER_CRM_RATE_LIMIT_DURATION_MS;
-  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs, circuits, redis] = await Promise.all([
-    deps.redis.hgetall(keys.instances),
-    deps.redis.hgetall(keys.apis),
-    deps.redis.lrange(keys.alerts, 0, RECENT_ALERTS - 1),
-    deps.redis.zcount(keys.crmRequests, nowMs - windowMs, '+inf'),
-    Promise.all(deps.queues.map(queueStatus)),
-    Promise.all(deps.queues.map((q) => queueThroughput(q, nowMs))),
-    Promise.all(
-      CIRCUIT_APIS.map(
-        async (api) => [api, await deps.redis.hgetall(circuitKey(deps.config.QUEUE_PREFIX, api))] as const,
+  const [rawInstances, rawApis, rawAlerts, crmUsed, queues, throughputs, circuits, redis, lidWaiting] =
+    await Promise.all([
+      deps.redis.hgetall(keys.instances),
+      deps.redis.hgetall(keys.apis),
+      deps.redis.lrange(keys.alerts, 0, RECENT_ALERTS - 1),
+      deps.redis.zcount(keys.crmRequests, nowMs - windowMs, '+inf'),
+      Promise.all(deps.queues.map(queueStatus)),
+      Promise.all(deps.queues.map((q) => queueThroughput(q, nowMs))),
+      Promise.all(
+        CIRCUIT_APIS.map(
+          async (api) => [api, await deps.redis.hgetall(circuitKey(deps.config.QUEUE_PREFIX, api))] as const,
+        ),
       ),
-    ),
-    readRedisDurability(deps.redis).catch(() => undefined),
-  ]);
+      readRedisDurability(deps.redis).catch(() => undefined),
+      deps.redis.hlen(keys.lidWaiting),
+    ]);
 
   let skippedEntries = 0;
   const keep = <T>(value: T | undefined): T[] => {
@@ -133,5 +135,6 @@ export async function collectStatus(deps: StatusDeps, nowMs = Date.now()): Promi
     },
     redis,
     skippedEntries,
+    lidWaiting,
   };
 }

@@ -71,6 +71,8 @@ export const dashboardStatusSchema = z.object({
   redis: redisDurabilitySchema.optional(),
   /** Entries in the monitor keys that did not parse and were left out (the writer has a bug). */
   skippedEntries: z.number().int(),
+  /** Messages from @lid chats waiting until an event tells their phone. */
+  lidWaiting: z.number().int().optional(),
 });
 export type DashboardStatus = z.infer<typeof dashboardStatusSchema>;
 export type ApiHealth = DashboardStatus['apis'][number];

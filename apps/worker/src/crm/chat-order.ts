@@ -1,0 +1,122 @@
+import type { Config, InternalMessage, RedisClient } from '@zaprelay/core';
+import { Job, type Queue } from 'bullmq';
+
+/**
+ * Conversation order: within one chat, activities are created in the order
+ * the messages were sent, even when an earlier one needs retries.
+ *
+ * Each chat has a sorted set of its messages still pending in the CRM queue,
+ * scored by the gateway's timestamp (ms); the member is
+ * `<received at><arrival seq>|<job id>` (both zero-padded), so messages of the
+ * same second (Evolution gives no milliseconds) keep the order the ingress
+ * received them in (Redis orders equal scores by member). A message gets its
+ * `metadata.chat_seq` from a second per-chat counter when it passes the gate,
+ * i.e. in the order its chat's activities are created: a CRM sorts a
+ * same-second burst by it.
+ *
+ * A job may create its activity only while it is the head of its chat's set.
+ * Otherwise it moves itself to the delayed set until its wait deadline
+ * (`moveToDelayed`, which uses no attempt) and is promoted early by the
+ * message before it, which removes itself from the set when it is done or
+ * has failed for good and then promotes the new head. A job that finds its
+ * deadline passed (CRM_CHAT_ORDER_MAX_WAIT_MS after it first had to wait)
+ * goes ahead anyway: a message retrying for hours holds its chat that long at
+ * most. Chats never wait for each other: the set is per chat.
+ *
+ * Keys are per chat and every command touches one key (Redis Cluster safe).
+ * A job without a member (queued before this existed, or retried by hand
+ * after failing for good) is not held.
+ */
+export interface ChatOrder {
+  /** Queues the message's job (`add`, given the message's seq) under its chat's order; returns the seq. */
+  enter(message: InternalMessage, jobId: string, add: (chatSeq: number) => Promise<unknown>): Promise<number>;
+  /** The earliest message of the chat still pending, if it is not this one. */
+  blockedBy(message: InternalMessage, jobId: string, chatSeq: number): Promise<PendingHead | undefined>;
+  /** Stops waiting for a head that held its chat too long (its job stays, retrying or failed). */
+  giveUp(message: InternalMessage, head: PendingHead): Promise<void>;
+  /** The next number among the chat's activities (metadata.chat_seq). */
+  nextActivitySeq(message: InternalMessage): Promise<number>;
+  /** The message is done (or failed for good): out of the set, and the next one is woken up. */
+  leave(message: InternalMessage, jobId: string, chatSeq: number): Promise<void>;
+}
+
+export interface PendingHead {
+  jobId: string;
+  member: string;
+}
+
+const SEQ_WIDTH = 15;
+/** Received-at then seq, fixed width: the job id (which may hold '|') starts right after. */
+const ORDER_WIDTH = 2 * SEQ_WIDTH;
+/** Longer than any job can stay in the queue; a set whose messages all left is empty and gone anyway. */
+const KEY_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+const chatTag = (m: Pick<InternalMessage, 'instance' | 'chatJid'>) => `{${m.instance}:${m.chatJid}}`;
+const pad = (n: number) => String(n).padStart(SEQ_WIDTH, '0');
+const memberOf = (m: InternalMessage, jobId: string, chatSeq: number) =>
+  `${pad(m.receivedAt ?? 0)}${pad(chatSeq)}|${jobId}`;
+const jobIdOf = (member: string) => member.slice(ORDER_WIDTH + 1);
+
+export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
+  const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
+  const seqKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-seq:${chatTag(m)}`;
+  const score = (m: InternalMessage) => Date.parse(m.timestamp);
+
+  async function wake(jobId: string) {
+    const job = await Job.fromId(queue, jobId);
+    if (!job || !(await job.isDelayed())) return;
+    await job.promote().catch(() => undefined); // it left the delayed set in between: nothing to wake
+  }
+
+  return {
+    async enter(message, jobId, add) {
+      const key = pendingKey(message);
+      const chatSeq = await redis.incr(seqKey(message));
+      await redis.expire(seqKey(message), KEY_TTL_SECONDS);
+      const member = memberOf(message, jobId, chatSeq);
+      // In the set before the job exists, so that no later message of the chat can overtake it meanwhile.
+      await redis.zadd(key, score(message), member);
+      await redis.expire(key, KEY_TTL_SECONDS);
+      await add(chatSeq);
+      // A redelivery collapsed into a job queued before (it has another seq), or into one already finished.
+      const job = await Job.fromId(queue, jobId);
+      const state = job ? await job.getState() : 'unknown';
+      if (job?.data?.chatSeq !== chatSeq || state === 'completed' || state === 'failed') await redis.zrem(key, member);
+      return chatSeq;
+    },
+
+    async blockedBy(message, jobId, chatSeq) {
+      const key = pendingKey(message);
+      const me = memberOf(message, jobId, chatSeq);
+      for (;;) {
+        const rank = await redis.zrank(key, me);
+        if (rank === null || rank === 0) return undefined;
+        const [head] = await redis.zrange(key, 0, 0);
+        if (!head) return undefined;
+        const headId = jobIdOf(head);
+        // A job removed by hand, or finished by a process that died before it could leave, never leaves by itself.
+        const job = await Job.fromId(queue, headId);
+        if (job && !job.finishedOn) return { jobId: headId, member: head };
+        await redis.zrem(key, head);
+      }
+    },
+
+    async giveUp(message, head) {
+      await redis.zrem(pendingKey(message), head.member);
+    },
+
+    async nextActivitySeq(message) {
+      const key = `${config.QUEUE_PREFIX}:crm:chat-activity-seq:${chatTag(message)}`;
+      const seq = await redis.incr(key);
+      await redis.expire(key, KEY_TTL_SECONDS);
+      return seq;
+    },
+
+    async leave(message, jobId, chatSeq) {
+      const key = pendingKey(message);
+      await redis.zrem(key, memberOf(message, jobId, chatSeq));
+      const [head] = await redis.zrange(key, 0, 0);
+      if (head) await wake(jobIdOf(head));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { Config, CrmJob, Logger, RedisClient } from '@zaprelay/core';
+import type { Job, Queue } from 'bullmq';
+import { createChatOrder } from './chat-order.js';
+import { createContactCache } from './contact-cache.js';
+import { createContactUpserts } from './contact-upserts.js';
+
+/**
+ * What the CRM worker does around a job's steps for conversation order
+ * (chat-order.ts) and cheap address-book replays (contact-upserts.ts).
+ */
+export interface CrmJobLifecycle {
+  /** Before the first step: an upsert applies the newest name asked for its phone. */
+  prepare(data: CrmJob): Promise<CrmJob>;
+  /**
+   * Before a step: if an earlier message of the chat is still pending, the
+   * time to wait until (the job's deadline) and its data to store; else the
+   * data to go on with (first in its chat, or the wait is over).
+   */
+  hold(jobId: string, data: CrmJob): Promise<{ wait: { until: number; data: CrmJob } } | { go: CrmJob }>;
+  /** After the job moved itself to the delayed set: it may have become first meanwhile. */
+  recheck(job: Job, data: CrmJob): Promise<void>;
+  done(jobId: string, data: CrmJob): Promise<void>;
+  failedForGood(jobId: string, data: CrmJob): Promise<void>;
+}
+
+export function createCrmJobLifecycle(deps: {
+  redis: RedisClient;
+  queue: Queue;
+  config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS' | 'CRM_CHAT_ORDER_MAX_WAIT_MS'>;
+  logger: Logger;
+}): CrmJobLifecycle {
+  const { config } = deps;
+  const order = createChatOrder(deps.redis, deps.queue, config);
+  const upserts = createContactUpserts(deps.redis, createContactCache(deps.redis, config), config);
+  const ordered = (data: CrmJob) =>
+    data.kind === 'message-activity' && data.chatSeq !== undefined ? { ...data, chatSeq: data.chatSeq } : undefined;
+
+  return {
+    async prepare(data) {
+      if (data.kind !== 'contact-upsert' || data.step !== 'resolve-contact') return data;
+      return { ...data, name: (await upserts.wanted(data.phone)) ?? data.name };
+    },
+
+    async hold(jobId, data) {
+      const m = ordered(data);
+      if (m?.step !== 'create-activity' || m.activitySeq !== undefined) return { go: data };
+      const head = await order.blockedBy(m.message, jobId, m.chatSeq);
+      if (head) {
+        const since = m.orderWaitSince ?? Date.now();
+        const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
+        if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since } } };
+        deps.logger.warn(
+          { jobId, heldBy: head.jobId, waitedMs: Date.now() - since },
+          'chat order: an earlier message of the chat held it longer than CRM_CHAT_ORDER_MAX_WAIT_MS; going on without it',
+        );
+        await order.giveUp(m.message, head);
+      }
+      return { go: { ...m, activitySeq: await order.nextActivitySeq(m.message) } };
+    },
+
+    async recheck(job, data) {
+      const m = ordered(data);
+      if (!m || (await order.blockedBy(m.message, job.id as string, m.chatSeq))) return;
+      await job.promote().catch(() => undefined); // promoted by the message before it already
+    },
+
+    async done(jobId, data) {
+      const m = ordered(data);
+      if (m) await order.leave(m.message, jobId, m.chatSeq);
+      if (data.kind === 'contact-upsert') await upserts.applied(data.phone, data.name);
+    },
+
+    async failedForGood(jobId, data) {
+      const m = ordered(data);
+      if (m) await order.leave(m.message, jobId, m.chatSeq);
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { messageActivityKey, toJobId } from '@zaprelay/core';
+import { waitFor } from '@zaprelay/test-kit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCrmWork } from '../src/crm/index.js';
+import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harness.js';
+
+let h: CrmHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const FAST = { max: 1000, windowMs: 1000 };
+const crmWork = (harness: CrmHarness) =>
+  createCrmWork({ crmQueue: harness.crmQueue, connection: harness.redis, config: harness.config });
+const landedIds = (harness: CrmHarness) => harness.double.activities().map((a) => a.metadata.message_id);
+
+describe('CRM worker: conversation order', () => {
+  it('creates a chat’s activities in the order sent, though the first needed retries; chat_seq sorts a same-second burst', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, workers: 2 });
+    const phone = newPhone();
+    const contactId = await h.knownContact(phone);
+    const at = (iso: string) => ({ timestamp: iso });
+    const burst = [
+      message(phone, at('2026-11-22T14:03:11.000Z')),
+      message(phone, at('2026-11-22T14:03:11.000Z')), // same second, no milliseconds from the gateway
+      message(phone, at('2026-11-22T14:03:11.000Z')),
+      message(phone, at('2026-11-22T14:03:12.250Z')),
+      message(phone, at('2026-11-22T14:03:13.000Z')),
+    ];
+    // The first activity request(s) fail: the first message is retried while the others are ready.
+    h.double.injectFault({
+      type: 'status',
+      status: 503,
+      method: 'POST',
+      path: `/contacts/${contactId}/activities`,
+      times: 2,
+    });
+    const work = crmWork(h);
+    for (const m of burst) await work.messageActivity(m);
+    await h.settled(burst.length);
+
+    expect(await h.crmQueue.getJobCounts('completed', 'failed')).toEqual({ completed: burst.length, failed: 0 });
+    const activities = h.double.activities();
+    expect(activities.map((a) => a.metadata.message_id)).toEqual(burst.map((m) => m.messageId));
+    const seqs = activities.map((a) => Number(a.metadata.chat_seq));
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(burst.length);
+    expect(activities[3]?.timestamp).toBe('2026-11-22T14:03:12.250Z');
+    expect(activities.every((a) => a.metadata.chat_id === burst[0]?.chatJid)).toBe(true);
+    // The waits cost no attempts: only the first message was retried.
+    for (const m of burst.slice(1)) {
+      expect((await h.crmQueue.getJob(toJobId(messageActivityKey(m))))?.attemptsMade).toBe(1);
+    }
+  });
+
+  it('a message that keeps failing holds its chat CRM_CHAT_ORDER_MAX_WAIT_MS at most, and other chats not at all', async () => {
+    h = await startCrmHarness({
+      rateLimit: FAST,
+      env: {
+        CRM_CHAT_ORDER_MAX_WAIT_MS: '600',
+        SUPER_CRM_RETRY_MAX_ATTEMPTS: '2',
+        SUPER_CRM_RETRY_DELAY_MS: '4000',
+        SUPER_CRM_RETRY_MAX_DELAY_MS: '4000',
+      },
+    });
+    // One group chat, two authors: the first author's activities fail, the second's do not.
+    const group = '120363025000000001@g.us';
+    const [failing, fine, other] = [newPhone(), newPhone(), newPhone()];
+    const failingId = await h.knownContact(failing);
+    await h.knownContact(fine);
+    await h.knownContact(other);
+    h.double.injectFault({
+      type: 'status',
+      status: 503,
+      method: 'POST',
+      path: `/contacts/${failingId}/activities`,
+      times: 100,
+    });
+    const first = message(failing, { chatJid: group, isGroup: true, timestamp: '2026-11-22T14:00:00.000Z' });
+    const second = message(fine, { chatJid: group, isGroup: true, timestamp: '2026-11-22T14:00:01.000Z' });
+    const otherChat = message(other, { timestamp: '2026-11-22T14:00:02.000Z' });
+    const work = crmWork(h);
+    await work.messageActivity(first);
+    await work.messageActivity(second);
+    await work.messageActivity(otherChat);
+
+    const firstJob = async () => h?.crmQueue.getJob(toJobId(messageActivityKey(first)));
+    await waitFor(
+      'the other chat’s activity',
+      async () => landedIds(h as CrmHarness).includes(otherChat.messageId),
+      5000,
+      20,
+    );
+    // The other chat did not wait for the group; the second group message is still waiting for the first.
+    expect(landedIds(h)).toEqual([otherChat.messageId]);
+
+    await waitFor(
+      'the second message after the bounded wait',
+      async () => landedIds(h as CrmHarness).includes(second.messageId),
+      5000,
+      20,
+    );
+    // It went on while the first was still being retried (not only once that failed for good).
+    expect(await (await firstJob())?.getState()).not.toBe('failed');
+
+    await h.settled(3, 15_000);
+    expect(await (await firstJob())?.getState()).toBe('failed');
+    expect(landedIds(h)).toEqual([otherChat.messageId, second.messageId]);
+  });
+});
