@@ -17,7 +17,7 @@ const DASHBOARD = { user: 'ops', password: 'cluster-dashboard-pw' };
  * cluster with sharded events: each works end to end, no process logs CROSSSLOT, and every key is either
  * tagged with its queue or of a family known to be single-key.
  */
-describe('system: reconciliation, breakers, traces, idempotency and the dashboard on a 3-master Redis Cluster', () => {
+describe('system: reconciliation, breakers, traces, idempotency, contact sync and the dashboard on a 3-master Redis Cluster', () => {
   const cluster = useRedisCluster(3);
   const f = useSystemStack({
     label: 'system-cluster-features',
@@ -116,6 +116,30 @@ describe('system: reconciliation, breakers, traces, idempotency and the dashboar
     expect(first.status).toBe(202);
     expect(await send()).toEqual(first);
     await waitFor('the send', () => evolution.sent.some((s) => s.text === 'Pedido enviado 📦'), 30_000, 100);
+
+    // A contact sync: a flow whose parent (contact-sync) and children (crm) share the crm queues' tag.
+    evolution.setContacts(
+      'sales-01',
+      ['5511970000101', '5511970000102', '5511970000103'].map((p) => ({
+        remoteJid: `${p}@s.whatsapp.net`,
+        pushName: 'Agenda',
+      })),
+    );
+    const sync = await api<{ id: string }>('/api/sync/contacts', {
+      method: 'POST',
+      body: JSON.stringify({ instance: 'sales-01' }),
+    });
+    expect(sync.status).toBe(202);
+    const synced = await waitFor(
+      'the contact sync',
+      async () => {
+        const p = await api<{ state: string; synced: number }>(`/api/sync/${sync.body.id}`);
+        return p.body.state === 'completed' ? p.body : undefined;
+      },
+      30_000,
+      200,
+    );
+    expect(synced).toMatchObject({ state: 'completed', synced: 3 });
 
     // The dashboard: a form login (session in Redis), its status page, and the login throttle.
     const port = await freePort();
