@@ -39,9 +39,17 @@ describe('deploy/: Grafana dashboard and Prometheus rules', () => {
     const used = new Set([
       ...metricNames(dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n')),
       ...metricNames(read('deploy/prometheus/zaprelay-alerts.yml')),
+      ...metricNames(read('deploy/k8s/keda-scaledobject.yaml')),
     ]);
     expect([...used].filter((name) => !exported.has(name) && !isDefault(name))).toEqual([]);
     expect(read('deploy/prometheus/zaprelay-alerts.yml')).toMatch(/alert: ZaprelayWebhooksRefused/);
+  });
+});
+
+describe('deploy/k8s: KEDA scales the event workers on the whole backlog', () => {
+  it('reads the logical events queue (every shard summed) in the waiting, prioritized and delayed states', () => {
+    const keda = read('deploy/k8s/keda-scaledobject.yaml');
+    expect(keda).toMatch(/zaprelay_queue_jobs\{queue=~?"events[^"]*", state=~"waiting\|prioritized\|delayed"\}/);
   });
 });
 
