@@ -48,7 +48,7 @@ describe('the compiled production build (`pnpm build`, then node on dist/)', () 
     }
   });
 
-  it('runs the compiled ingress and worker with plain node: webhooks reach the CRM once', async () => {
+  it('runs the compiled ingress, worker and dashboard with plain node: webhooks reach the CRM once, a login works', async () => {
     onTestFailed(() => console.log(processes.map((p) => p.output().slice(-3000)).join('\n---\n')));
     const ingressPort = await freePort();
     const metricsPort = await freePort();
@@ -60,12 +60,27 @@ describe('the compiled production build (`pnpm build`, then node on dist/)', () 
       evolutionUrl: doubles.evolution.url,
       ingressPort,
     });
+    const dashboardPort = await freePort();
     const ingress = startAppProcess('ingress', env, { compiled: true });
     const worker = startAppProcess('worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) }, { compiled: true });
-    processes.push(ingress, worker);
+    // The dashboard too: its login (sessions, rate-limiter-flexible) runs from dist with its own dependencies.
+    const dashboard = startAppProcess(
+      'dashboard',
+      { ...env, DASHBOARD_PORT: String(dashboardPort), DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'compiled-pw' },
+      { compiled: true },
+    );
+    processes.push(ingress, worker, dashboard);
     expect(ingress.child.spawnargs.join(' ')).not.toMatch(/tsx/);
     await waitUntilReady(ingress, `http://127.0.0.1:${ingressPort}/health/ready`);
     await waitUntilReady(worker, `http://127.0.0.1:${metricsPort}/health/ready`);
+    await waitUntilReady(dashboard, `http://127.0.0.1:${dashboardPort}/health/ready`);
+    const login = await fetch(`http://127.0.0.1:${dashboardPort}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ user: 'ops', password: 'compiled-pw', next: '/' }).toString(),
+    });
+    expect(login.status).toBe(303);
 
     const phones = ['5511930000001', '5511930000002'];
     seedContacts(doubles.crm, phones, 'Compiled');

@@ -108,4 +108,50 @@ describe('CRM worker: conversation order', () => {
     expect(await (await firstJob())?.getState()).toBe('failed');
     expect(landedIds(h)).toEqual([otherChat.messageId, second.messageId]);
   });
+
+  it('a head asleep though nothing is before it (its wake-up was lost) is woken by the next message of its chat', async () => {
+    h = await startCrmHarness({
+      rateLimit: FAST,
+      env: {
+        CRM_CHAT_ORDER_MAX_WAIT_MS: '60000',
+        SUPER_CRM_RETRY_DELAY_MS: '4000',
+        SUPER_CRM_RETRY_MAX_DELAY_MS: '4000',
+      },
+    });
+    const harness = h;
+    const phone = newPhone();
+    const contactId = await harness.knownContact(phone);
+    const [a, b, c] = ['11', '12', '13'].map((s) => message(phone, { timestamp: `2026-11-22T14:03:${s}.000Z` })) as [
+      ReturnType<typeof message>,
+      ReturnType<typeof message>,
+      ReturnType<typeof message>,
+    ];
+    const jobOf = async (m: typeof a) => harness.crmQueue.getJob(toJobId(messageActivityKey(m)));
+    // a fails once and sits in its retry's backoff; b goes to sleep behind it.
+    harness.double.injectFault({
+      type: 'status',
+      status: 503,
+      method: 'POST',
+      path: `/contacts/${contactId}/activities`,
+      times: 1,
+    });
+    const work = crmWork(harness);
+    await work.messageActivity(a);
+    await waitFor('a in its backoff', async () => (await (await jobOf(a))?.isDelayed()) === true, 10_000, 20);
+    await work.messageActivity(b);
+    await waitFor(
+      'b asleep behind a',
+      async () => {
+        const job = await jobOf(b);
+        return job?.data.orderWaitSince !== undefined && (await job.isDelayed());
+      },
+      10_000,
+      20,
+    );
+    // a leaves without waking b, as when its process (or the Redis master) dies between the two.
+    await (await jobOf(a))?.remove();
+    await work.messageActivity(c);
+    await waitFor('b and c in the CRM', () => landedIds(harness).length === 2, 15_000, 50);
+    expect(landedIds(harness)).toEqual([b.messageId, c.messageId]);
+  });
 });

@@ -1,3 +1,4 @@
+import { Cluster, type Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from './logger.js';
 import type { RedisClient } from './redis.js';
@@ -21,7 +22,7 @@ export type RedisDurability = z.infer<typeof redisDurabilitySchema>;
 
 const infoField = (info: string, field: string) => info.match(new RegExp(`^${field}:(.*)$`, 'm'))?.[1]?.trim();
 
-async function readSettings(redis: RedisClient): Promise<Omit<RedisDurability, 'refused' | 'warning'>> {
+async function readSettings(redis: Redis | Cluster): Promise<Omit<RedisDurability, 'refused' | 'warning'>> {
   try {
     const [policy, appendonly, save] = await Promise.all(
       ['maxmemory-policy', 'appendonly', 'save'].map(async (name) => {
@@ -50,6 +51,22 @@ async function readSettings(redis: RedisClient): Promise<Omit<RedisDurability, '
  * without AOF or RDB a restart empties it.
  */
 export async function readRedisDurability(redis: RedisClient): Promise<RedisDurability> {
+  // A cluster client sends CONFIG and INFO to one random master: read them all, and answer with the worst.
+  const masters = redis instanceof Cluster ? redis.nodes('master') : [];
+  if (masters.length > 0) {
+    const each = await Promise.all(
+      masters.map(async (node) => {
+        const d = await durabilityOf(node);
+        const where = ` (cluster master ${node.options.host}:${node.options.port})`;
+        return { ...d, refused: d.refused && d.refused + where, warning: d.warning && d.warning + where };
+      }),
+    );
+    return each.find((d) => d.refused) ?? each.find((d) => d.warning) ?? (each[0] as RedisDurability);
+  }
+  return durabilityOf(redis);
+}
+
+async function durabilityOf(redis: Redis | Cluster): Promise<RedisDurability> {
   const settings = await readSettings(redis);
   const policy = settings.maxmemoryPolicy;
   const refused =

@@ -67,5 +67,6 @@ describe('cluster, shard and role settings', () => {
     expect(queuePrefix(cluster, 'crm')).toBe('zr:{crm}');
     expect(queuePrefix(cluster, 'contact-sync')).toBe('zr:{crm}');
     expect(queuePrefix(cluster, 'outbound')).toBe('zr:{outbound}');
+    expect(queuePrefix(cluster, 'backfill')).toBe('zr:{backfill}');
   });
 });

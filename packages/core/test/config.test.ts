@@ -71,4 +71,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_SENTINELS: '10.0.0.1' })).toThrow(/REDIS_SENTINELS: must be a comma-separated/);
     expect(() => loadConfig({ REDIS_WAIT_TIMEOUT_MS: '5000' })).toThrow(/REDIS_WAIT_TIMEOUT_MS: must be at most 1500/);
   });
+
+  it('refuses REDIS_WAIT_REPLICAS on a cluster, naming both variables (WAIT covers one master only)', () => {
+    const cluster = { REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' };
+    expect(() => loadConfig({ ...cluster, REDIS_WAIT_REPLICAS: '1' })).toThrow(
+      /REDIS_WAIT_REPLICAS: is not supported with REDIS_CLUSTER_NODES/,
+    );
+    expect(loadConfig({ ...cluster, REDIS_WAIT_REPLICAS: '0' }).REDIS_WAIT_REPLICAS).toBe(0);
+    expect(loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379', REDIS_WAIT_REPLICAS: '1' }).REDIS_WAIT_REPLICAS).toBe(1);
+  });
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ALL_QUEUES } from '@zaprelay/core';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../..');
@@ -38,8 +39,38 @@ describe('deploy/: Grafana dashboard and Prometheus rules', () => {
     const used = new Set([
       ...metricNames(dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n')),
       ...metricNames(read('deploy/prometheus/zaprelay-alerts.yml')),
+      ...metricNames(read('deploy/k8s/keda-scaledobject.yaml')),
     ]);
     expect([...used].filter((name) => !exported.has(name) && !isDefault(name))).toEqual([]);
     expect(read('deploy/prometheus/zaprelay-alerts.yml')).toMatch(/alert: ZaprelayWebhooksRefused/);
+  });
+});
+
+describe('deploy/k8s: KEDA scales the event workers on the whole backlog', () => {
+  it('reads the logical events queue (every shard summed) in the waiting, prioritized and delayed states', () => {
+    const keda = read('deploy/k8s/keda-scaledobject.yaml');
+    expect(keda).toMatch(/zaprelay_queue_jobs\{queue=~?"events[^"]*", state=~"waiting\|prioritized\|delayed"\}/);
+  });
+});
+
+describe('worker roles in the compose cluster file, the k8s example and the docs', () => {
+  /** Every WORKER_QUEUES value a file sets (YAML `WORKER_QUEUES: a,b` or k8s `{ name: WORKER_QUEUES, value: "a,b" }`). */
+  const roles = (text: string) =>
+    [...text.matchAll(/WORKER_QUEUES(?::|, value:) *"?([\w,-]+)"?/g)].map((m) => (m[1] as string).split(','));
+
+  it.each(['docker-compose.cluster.yml', 'deploy/k8s/workers.yaml'])(
+    '%s: every queue has a worker (a queue nobody serves waits forever)',
+    (file) => {
+      const served = new Set(roles(read(file)).flat());
+      expect(served.size).toBeGreaterThan(0);
+      expect(ALL_QUEUES.filter((q) => !served.has(q))).toEqual([]);
+    },
+  );
+
+  it.each(['README.md', '.env.example'])('%s gives the whole default list of WORKER_QUEUES', (file) => {
+    // The longest list given is the default one (the others are role examples).
+    const lists = [...read(file).matchAll(/WORKER_QUEUES=([\w,-]+)/g)].map((m) => (m[1] as string).split(','));
+    const longest = lists.sort((a, b) => b.length - a.length)[0] ?? [];
+    expect(longest.sort()).toEqual([...ALL_QUEUES].sort());
   });
 });

@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRedisConnection } from '@zaprelay/core';
 import { type LocalSentinelGroup, startRedisSentinelGroup, waitFor } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { activityCounts, duplicatedMessages, seedContacts, waitForActivities } from '../support/crm-expectations.js';
 import { type Doubles, startDoubles } from '../support/doubles.js';
 import { openStackQueues, type StackQueues } from '../support/stack-queues.js';
+import { STACK_SECRETS } from '../support/system-env.js';
 import { isRunning, type SystemStack, startSystemStack } from '../support/system-stack.js';
 import { isAcknowledged, startWebhookStream } from '../support/webhooks.js';
+
+const agentSend = { instance: 'sales-01', to: '+5511960000009', text: 'Seu pedido saiu para entrega 🚚' };
 
 describe('fault: the Sentinel master is SIGKILLed under a stream of webhooks (REDIS_WAIT_REPLICAS=1)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zaprelay-stack-sentinel-'));
@@ -55,6 +59,19 @@ describe('fault: the Sentinel master is SIGKILLed under a stream of webhooks (RE
 
     const stream = startWebhookStream(stack.ingressUrl, { phones, label: 'FAILOVER', pauseMs: 5 });
     await waitFor('acknowledged webhooks before the failover', () => stream.acknowledged().length >= 30);
+    // An agent's send with an Idempotency-Key: its claim is replicated before the 202, like an event.
+    const send = () =>
+      fetch(`${stack.ingressUrl}/api/messages`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${STACK_SECRETS.API_TOKEN}`,
+          'idempotency-key': 'failover-order-1',
+        },
+        body: JSON.stringify(agentSend),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id?: string } }));
+    const firstSend = await send();
+    expect(firstSend.status).toBe(202);
 
     // The worst moment: the replication link is down (a partition) and the master keeps taking writes, then
     // its host dies. The replicas cannot resync (PSYNC denied), so whatever only the master held dies with it.
@@ -87,5 +104,31 @@ describe('fault: the Sentinel master is SIGKILLed under a stream of webhooks (RE
     // A 503'd event may still have been stored (and then delivered): never twice, though.
     expect(duplicatedMessages(crm)).toEqual([]);
     expect(processes.every(isRunning)).toBe(true);
+
+    // The retry after the failover is the same send (the new master has its claim): one WhatsApp message.
+    await waitFor('a 202 for the retried send', async () => (await send()).status === 202, 10_000, 100);
+    expect(await send()).toEqual(firstSend);
+    await waitFor('the send', () => doubles.evolution.sent.some((m) => m.text === agentSend.text), 30_000, 100);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(doubles.evolution.sent.filter((m) => m.text === agentSend.text)).toHaveLength(1);
+
+    // Readiness reads the eviction policy of the master Sentinel names now: an evicting one is refused.
+    const ready = async () => Promise.all(processes.map(async (p) => (await fetch(stack.readyUrl(p))).status));
+    expect(await ready()).toEqual(processes.map(() => 200));
+    const admin = createRedisConnection(`redis://127.0.0.1:${newMaster}`, { role: 'worker', name: 'failover-admin' });
+    try {
+      await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      // Each process re-reads the policy at most every 10 s.
+      await waitFor(
+        'every process refuses the evicting master',
+        async () => (await ready()).every((s) => s === 503),
+        15_000,
+        250,
+      );
+      await admin.config('SET', 'maxmemory-policy', 'noeviction');
+      await waitFor('every process ready again', async () => (await ready()).every((s) => s === 200), 15_000, 250);
+    } finally {
+      admin.disconnect();
+    }
   });
 });

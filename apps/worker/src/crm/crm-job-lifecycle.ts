@@ -1,5 +1,5 @@
 import type { Config, CrmJob, Logger, RedisClient } from '@zaprelay/core';
-import type { Job, Queue } from 'bullmq';
+import { Job, type Queue } from 'bullmq';
 import { createChatOrder } from './chat-order.js';
 import { createContactCache } from './contact-cache.js';
 import { createContactUpserts } from './contact-upserts.js';
@@ -35,6 +35,18 @@ export function createCrmJobLifecycle(deps: {
   const ordered = (data: CrmJob) =>
     data.kind === 'message-activity' && data.chatSeq !== undefined ? { ...data, chatSeq: data.chatSeq } : undefined;
 
+  /**
+   * The head of its chat asleep in the delayed set, waiting for a message that has left since: the wake-up
+   * that message owed it was lost (its process, or the Redis master, died in between). Nothing holds it
+   * now, so whoever finds it asleep wakes it; one in a retry's backoff (it already has its activity seq) sleeps on.
+   */
+  async function wakeIfAsleep(jobId: string) {
+    const job = await Job.fromId(deps.queue, jobId);
+    const m = job && ordered(job.data as CrmJob);
+    if (!job || m?.orderWaitSince === undefined || m.activitySeq !== undefined) return;
+    if (await job.isDelayed()) await job.promote().catch(() => undefined);
+  }
+
   return {
     async prepare(data) {
       if (data.kind !== 'contact-upsert' || data.step !== 'resolve-contact') return data;
@@ -46,6 +58,7 @@ export function createCrmJobLifecycle(deps: {
       if (m?.step !== 'create-activity' || m.activitySeq !== undefined) return { go: data };
       const head = await order.blockedBy(m.message, jobId, m.chatSeq);
       if (head) {
+        await wakeIfAsleep(head.jobId);
         const since = m.orderWaitSince ?? Date.now();
         const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
         if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since } } };
@@ -60,7 +73,9 @@ export function createCrmJobLifecycle(deps: {
 
     async recheck(job, data) {
       const m = ordered(data);
-      if (!m || (await order.blockedBy(m.message, job.id as string, m.chatSeq))) return;
+      if (!m) return;
+      const head = await order.blockedBy(m.message, job.id as string, m.chatSeq);
+      if (head) return wakeIfAsleep(head.jobId);
       await job.promote().catch(() => undefined); // promoted by the message before it already
     },
 

@@ -27,6 +27,7 @@ import { createInstanceMemory } from '../events/send-instance.js';
 import { claimMessage, findEarlierSend } from './earlier-send.js';
 import { notSentReason } from './not-sent-reason.js';
 import { enqueueOutboundActivity } from './outbound-activity.js';
+import { createReplicatedMark } from './replicated-mark.js';
 import { readSendProgress, type SentProgress } from './send-progress.js';
 import { wuzapiMessageId } from './wuzapi-message-id.js';
 
@@ -63,6 +64,7 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
   const { config, evolution, wuzapi, connection: redis } = deps;
   const baseLog = deps.logger.child({ component: 'outbound-worker' });
   const instances = createInstanceMemory(redis, config);
+  const markReplicated = createReplicatedMark(redis, config);
 
   /** An agent's send (from the CRM) that fails for good also becomes a `[not sent]` activity on the contact. */
   async function tellTheAgent(job: Job, data: OutboundJob, recipient: Recipient, err: unknown, log: Logger) {
@@ -127,6 +129,7 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     }
     const since = previous?.stage === 'sending' ? previous.since : Date.now();
     await job.updateProgress({ stage: 'sending', since });
+    await markReplicated();
     const sent = await evolution.sendText(data.instance, { number: recipient.gatewayAddress, text: data.text });
     await claimMessage(redis, config.QUEUE_PREFIX, data.instance, sent.messageId, jobId);
     return { messageId: sent.messageId, chatJid: sent.remoteJid };

@@ -275,3 +275,19 @@ export const envSchema = z.object({
 });
 
 export type Config = z.output<typeof envSchema>;
+
+/**
+ * Problems no single variable shows: one line each, named like the schema's
+ * (`NAME: what is wrong`), for loadConfig to refuse the start with.
+ */
+export function crossVariableProblems(config: Config): string[] {
+  const problems: string[] = [];
+  // WAIT counts the replicas of the one master a connection talks to; a cluster spreads one webhook's writes
+  // (its queue's slot, its dedupe marker's) over several masters, so a 2xx after WAIT would promise what it cannot keep.
+  if (config.REDIS_WAIT_REPLICAS > 0 && config.REDIS_CLUSTER_NODES?.length) {
+    problems.push(
+      'REDIS_WAIT_REPLICAS: is not supported with REDIS_CLUSTER_NODES (WAIT covers one master, a cluster writes to several): set REDIS_WAIT_REPLICAS=0, or use REDIS_SENTINELS',
+    );
+  }
+  return problems;
+}

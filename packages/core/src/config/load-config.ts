@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { loadDotEnv } from './dot-env.js';
-import { type Config, envSchema } from './env-schema.js';
+import { type Config, crossVariableProblems, envSchema } from './env-schema.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -27,6 +27,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(present);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => describe(i, present)));
+  const problems = crossVariableProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 
