@@ -94,7 +94,8 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
-        if (event.message.source === 'wuzapi')
+        // Remembered for reconciliation: only for instances it reconciles, so any name a webhook carries cannot grow Redis.
+        if (event.message.source === 'wuzapi' && (await isTracked(event.message.instance)))
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         await messageActivity(event.message);
         await traced([event.message.messageId], 'queued-for-crm', {
