@@ -2,6 +2,7 @@ import type { RedisClient } from '@zaprelay/core';
 import {
   type BackfillJob,
   type BackfillProgress,
+  createMessageTrace,
   evolutionDedupeKey,
   QUEUES,
   storeOnce,
@@ -240,5 +241,16 @@ describe('reconciliation from WUZAPI’s chat history', () => {
     ]);
     const contact = harness.crm.contacts().find((c) => c.phone === '+5511911112222');
     expect(lost.every((a) => a.contact_id === contact?.id)).toBe(true);
+    // Its trace says it came from reconciliation, not a webhook; the one that came by webhook is not re-received.
+    const trace = createMessageTrace(connection, harness.config.QUEUE_PREFIX, 60);
+    await waitFor('the done entry', async () => (await trace.read('WZ-LOST-1')).at(-1)?.stage === 'crm-done');
+    expect((await trace.read('WZ-LOST-1'))[0]).toMatchObject({
+      stage: 'received',
+      route: 'reconcile',
+      source: 'wuzapi',
+      instance: 'loja-centro',
+      jobId: expect.any(String),
+    });
+    expect((await trace.read('WZ-SEEN')).filter((e) => e.stage === 'received')).toEqual([]);
   });
 });
