@@ -1,4 +1,5 @@
 import {
+  circuitKey,
   createLogger,
   createMetricsRegistry,
   createQueue,
@@ -54,6 +55,35 @@ describe('events shards on the dashboard (QUEUE_SHARDS=3)', () => {
       expect(names).toEqual(expect.arrayContaining(['events', 'events-1', 'events-2', 'crm', 'contact-sync']));
     } finally {
       await app.close();
+    }
+  });
+
+  it('under DASHBOARD_BASE_PATH: shards and circuits shown, and every link on the page stays under the prefix', async () => {
+    const based = { ...config, DASHBOARD_BASE_PATH: '/ops' };
+    await redis.hset(circuitKey(config.QUEUE_PREFIX, 'supercrm'), { state: 'open', since: Date.now() });
+    const app = await buildDashboard({
+      config: based,
+      logger: createLogger({ ...config, LOG_LEVEL: 'silent' }, { name: 'test' }),
+      redis,
+      registry: createMetricsRegistry('dashboard-shards-base-test'),
+    });
+    try {
+      const headers = { authorization: GOOD_AUTH };
+      const page = await app.inject({ url: '/ops/', headers });
+      expect(page.body).toContain('data-shard="events-1"');
+      expect(page.body).toMatch(/<tr data-api="supercrm">.*?data-circuit="open"/s);
+      // As a browser resolves them against the page's address.
+      const links = [...page.body.matchAll(/href="([^"]+)"/g)].map((m) => new URL(m[1] as string, 'http://x/ops/'));
+      expect(links.map((l) => l.pathname).filter((path) => !path.startsWith('/ops/'))).toEqual([]);
+      const shardLink = links.find((l) => l.pathname.endsWith('/queue/events-1'));
+      expect(shardLink?.pathname).toBe('/ops/admin/queues/queue/events-1');
+      expect((await app.inject({ url: shardLink?.pathname as string, headers })).statusCode).toBe(200);
+      const sections = await app.inject({ url: '/ops/status/sections', headers });
+      expect(sections.statusCode).toBe(200);
+      expect(sections.body).toContain('data-shard="events-2"');
+    } finally {
+      await app.close();
+      await redis.del(circuitKey(config.QUEUE_PREFIX, 'supercrm'));
     }
   });
 });

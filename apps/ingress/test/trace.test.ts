@@ -57,6 +57,26 @@ describe('GET /api/trace/:messageId', () => {
     for (let i = 0; i < 120; i++) await trace.record(['TRACE-TTL'], 'crm-attempt', { attempt: i });
     expect(await ingress.redis.llen(key)).toBe(100);
     expect(await ingress.redis.ttl(key)).toBeGreaterThan(ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS - 5);
+    // Hours of retries drop the middle, never the head: when and where it arrived still answers.
+    const entries = await trace.read('TRACE-TTL');
+    expect(entries[0]).toMatchObject({ stage: 'received', route: '/webhooks/evolution' });
+    expect(entries.slice(1, 10).map((e) => e.attempt)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(entries.at(-1)?.attempt).toBe(119);
+    const res = await ingress.app.inject({ url: '/api/trace/TRACE-TTL', headers: bearer });
+    expect(res.json().received).toEqual(expect.any(String));
+  });
+
+  it('says what a message waits for while it waits; one entry per wait however often it is held', async () => {
+    const trace = createMessageTrace(ingress.redis, ingress.config.QUEUE_PREFIX, 60);
+    const held = { jobId: 'wa-msg|sales-01|TRACE-WAIT', waitReason: 'breaker-open', api: 'supercrm' };
+    for (let i = 0; i < 5; i++) await trace.record(['TRACE-WAIT'], 'waiting', held);
+    const waiting = (await ingress.app.inject({ url: '/api/trace/TRACE-WAIT', headers: bearer })).json();
+    expect(waiting).toMatchObject({ waiting: 'breaker-open', lastStage: 'waiting' });
+    expect(waiting.entries).toEqual([expect.objectContaining({ ...held, times: 5, since: expect.any(String) })]);
+    await trace.record(['TRACE-WAIT'], 'crm-done', { jobId: held.jobId, activityId: 'act_1' });
+    const done = (await ingress.app.inject({ url: '/api/trace/TRACE-WAIT', headers: bearer })).json();
+    expect(done.waiting).toBeUndefined();
+    expect(done).toMatchObject({ activityId: 'act_1', lastStage: 'crm-done' });
   });
 
   it('traces WUZAPI messages by Info.ID', async () => {

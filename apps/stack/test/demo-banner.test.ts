@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { planDemo } from '../src/demo-banner.js';
 
@@ -19,5 +22,14 @@ describe('demo mode', () => {
     expect(text).toContain('DOUBLE SuperCRM double');
     expect(env.EVOLUTION_API_KEY).toBeUndefined();
     expect(env.SUPER_CRM_API_KEY).toBe('demo-supercrm-key');
+  });
+
+  it('.env.example copied to .env: the demo serves its plain-HTTP login with a cookie that sticks', () => {
+    const example = parseEnv(readFileSync(join(import.meta.dirname, '../../../.env.example'), 'utf8'));
+    // As `pnpm start` reads it: a blank line means the default.
+    const configured = Object.fromEntries(Object.entries(example).filter(([, v]) => v !== ''));
+    const { env } = planDemo(configured, ['SuperCRM double at http://127.0.0.1:4100/v1']);
+    expect({ ...configured, ...env }.DASHBOARD_PLAIN_HTTP).toBe('true');
+    expect(env.HOST).toBe('127.0.0.1');
   });
 });

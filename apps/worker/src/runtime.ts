@@ -209,6 +209,7 @@ export async function startWorkerRuntime({
       logger,
       queues,
       eventsQueueFor: system.eventsQueueFor,
+      trace,
     });
     if (reconciler) workers.push(reconciler);
   }

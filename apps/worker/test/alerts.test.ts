@@ -109,6 +109,32 @@ describe('alerts an operator can trust', () => {
     }
   });
 
+  it("a job waiting too long in the prioritized set (the CRM queue's contact upserts) alerts too", async () => {
+    const b = make({ ALERT_OLDEST_WAITING_MS: '60000' });
+    const queue = new Queue('watch-prioritized', { connection: b.redis, prefix: b.config.QUEUE_PREFIX });
+    try {
+      const watch = createQueueWatch({
+        redis: b.redis,
+        queues: [queue],
+        config: b.config,
+        publish: b.publish,
+        logger: b.logger,
+      });
+      const job = await queue.add('contact-upsert', { n: 1 }, { priority: 10 });
+      expect(await queue.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 1 });
+      await watch.check();
+      expect(await b.store.alerts()).toEqual([]);
+      await watch.check(Date.now() + 61_000);
+      expect(await b.store.alerts()).toEqual([
+        expect.objectContaining({ type: 'jobsWaitingTooLong', subject: 'queue:watch-prioritized' }),
+      ]);
+      expect((await b.store.alerts())[0]?.reason).toContain(`oldest waiting job ${job.id}`);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
   it('posts a Slack-compatible body with ALERT_FORMAT=slack, JSON otherwise', async () => {
     const received: unknown[] = [];
     const receiver = Fastify();

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createCircuitBreaker } from '../src/breaker/circuit-breaker.js';
 import { createCircuitTelemetry } from '../src/breaker/circuit-telemetry.js';
 import type { HealthChange } from '../src/monitor/alert-publisher.js';
+import { buildMonitor } from './monitor-fixture.js';
 
 /** A series line whatever default labels the registry adds after the given ones. */
 const series = (name: string, labels: string, value: number) =>
@@ -26,7 +27,7 @@ describe('circuit telemetry: a metric and an alert when a breaker opens and clos
       prefix: config.QUEUE_PREFIX,
       logger: createLogger(config, { name: 'circuit-test' }),
       publish: async (change) => {
-        if (!('type' in change)) alerts.push(change);
+        if ('from' in change) alerts.push(change);
         return undefined;
       },
     });
@@ -50,14 +51,54 @@ describe('circuit telemetry: a metric and an alert when a breaker opens and clos
     expect(await breaker.acquire()).toEqual({ allowed: true, probe: true });
     await breaker.record('success');
 
-    expect(alerts.map((a) => [a.subject, a.from, a.to])).toEqual([
-      ['circuit:supercrm', 'healthy', 'down'],
-      ['circuit:supercrm', 'down', 'healthy'],
+    expect(alerts.map((a) => [a.type, a.subject, a.from, a.to])).toEqual([
+      ['breakerOpen', 'circuit:supercrm', 'healthy', 'down'],
+      ['breakerClosed', 'circuit:supercrm', 'down', 'healthy'],
     ]);
     const after = await registry.metrics();
     expect(after).toMatch(series('zaprelay_circuit_transitions_total', 'api="supercrm",to="open"', 1));
     expect(after).toMatch(series('zaprelay_circuit_transitions_total', 'api="supercrm",to="half-open"', 1));
     expect(after).toMatch(series('zaprelay_circuit_transitions_total', 'api="supercrm",to="closed"', 1));
     expect(after).toMatch(series('zaprelay_circuit_state', 'api="supercrm",state="closed"', 1));
+  });
+
+  it('goes through the quiet-period rules: a reopening after a recovery alerts, a failed probe within the period does not', async () => {
+    const monitor = buildMonitor({ quietPeriodMs: 60_000 });
+    const { config, redis, store, publish, logger } = monitor;
+    const breaker = createCircuitBreaker({
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      api: 'supercrm',
+      failureThreshold: 1,
+      openMs: 50,
+      probeTimeoutMs: 1000,
+      onTransition: createCircuitTelemetry({
+        registry: createMetricsRegistry('circuit-quiet-test', { defaults: false }),
+        redis,
+        prefix: config.QUEUE_PREFIX,
+        logger,
+        publish,
+      }),
+    });
+    const probe = async (outcome: 'success' | 'failure') => {
+      await new Promise((r) => setTimeout(r, 80));
+      expect(await breaker.acquire()).toEqual({ allowed: true, probe: true });
+      await breaker.record(outcome);
+    };
+    try {
+      await breaker.record('failure'); // opens
+      await probe('failure'); // half-open → open again: the same outage, within the quiet period
+      await probe('success'); // closes
+      await breaker.record('failure'); // a new outage within the quiet period: alerted again
+      const stored = (await store.alerts()).reverse();
+      expect(stored.map((a) => [a.type, a.subject, a.to])).toEqual([
+        ['breakerOpen', 'circuit:supercrm', 'down'],
+        ['breakerClosed', 'circuit:supercrm', 'healthy'],
+        ['breakerOpen', 'circuit:supercrm', 'down'],
+      ]);
+    } finally {
+      await redis.del(circuitKey(config.QUEUE_PREFIX, 'supercrm'));
+      redis.disconnect();
+    }
   });
 });

@@ -1,9 +1,11 @@
 import {
   type Config,
   createLogger,
+  createMessageTrace,
   createQueue,
   createRedisConnection,
   type InternalMessage,
+  type MessageTrace,
   QUEUES,
 } from '@zaprelay/core';
 import { createCrmClient } from '@zaprelay/supercrm-client';
@@ -20,6 +22,8 @@ export interface CrmHarness {
   crmQueue: Queue;
   redis: Redis;
   workers: Worker[];
+  /** Where the workers trace each message (GET /api/trace/:messageId reads it). */
+  trace: MessageTrace;
   /** Seeds a contact in the CRM and caches it, as a contact we already know. */
   knownContact(phone: string, name?: string): Promise<string>;
   /** Resolves once every job has completed or failed for good. */
@@ -51,13 +55,14 @@ export async function startCrmHarness(options: {
   const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
   const crmQueue = createQueue(QUEUES.crm, { connection: redis, config });
   const cache = createContactCache(redis, config);
+  const trace = createMessageTrace(redis, config.QUEUE_PREFIX, 600);
 
   const connections: Redis[] = [];
   const workers = Array.from({ length: options.workers ?? 2 }, () => {
     const connection = createRedisConnection(config.REDIS_URL, { role: 'worker' });
     connections.push(connection);
     const crmClient = createCrmClient(config, logger);
-    return createCrmWorker({ connection, config, logger, crmClient, crmQueue });
+    return createCrmWorker({ connection, config, logger, crmClient, crmQueue, trace });
   });
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 
@@ -67,6 +72,7 @@ export async function startCrmHarness(options: {
     crmQueue,
     redis,
     workers,
+    trace,
     async knownContact(phone, name = 'Known Contact') {
       const contact = double.seedContact({ name, phone });
       await cache.set(phone, contact.id);
@@ -88,7 +94,10 @@ export async function startCrmHarness(options: {
       await crmQueue.obliterate({ force: true });
       await crmQueue.close();
       // Only this test's own keys (contact cache, chat order, upserts), under its unique prefix; the queue is gone.
-      const cached = await redis.keys(`${config.QUEUE_PREFIX}:crm:*`);
+      const cached = [
+        ...(await redis.keys(`${config.QUEUE_PREFIX}:crm:*`)),
+        ...(await redis.keys(`${config.QUEUE_PREFIX}:trace:*`)),
+      ];
       if (cached.length > 0) await redis.del(...cached);
       for (const c of connections) c.disconnect();
       redis.disconnect();

@@ -1,5 +1,5 @@
 import { createMessageTrace, QUEUES, type WebhookEventJob } from '@zaprelay/core';
-import { evolutionGroupText, evolutionText, waitFor } from '@zaprelay/test-kit';
+import { evolutionGroupText, evolutionLidText, evolutionText, waitFor } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
 
@@ -55,6 +55,33 @@ describe('message trace written by the workers', () => {
     expect(await trace.read('TRACE-W-GRP')).toEqual([
       expect.objectContaining({ stage: 'skipped', skipReason: 'group' }),
     ]);
+  }, 40_000);
+
+  it('an @lid message waits visibly, and is traced on to the CRM once an event tells its phone', async () => {
+    const { runtime, connection } = await harness.startWorker();
+    const trace = createMessageTrace(connection, harness.config.QUEUE_PREFIX, 60);
+    const lid = '987654321000111@lid';
+    await runtime.queues[QUEUES.events].add(
+      'e',
+      stored(evolutionLidText({ id: 'TRACE-LID-1', lid, withPhone: false })),
+    );
+    await waitFor('the wait', async () => (await trace.read('TRACE-LID-1')).length > 0);
+    expect(await trace.read('TRACE-LID-1')).toEqual([
+      expect.objectContaining({ stage: 'waiting', waitReason: 'lid-phone-unknown' }),
+    ]);
+    // A later message of that chat carries the phone: the first one goes on, and says so.
+    await runtime.queues[QUEUES.events].add(
+      'e',
+      stored(evolutionLidText({ id: 'TRACE-LID-2', lid, phone: '+5511900000013' })),
+    );
+    await waitFor('both done', async () =>
+      (await Promise.all(['TRACE-LID-1', 'TRACE-LID-2'].map((id) => trace.read(id)))).every(
+        (entries) => entries.at(-1)?.stage === 'crm-done',
+      ),
+    );
+    const stages = (await trace.read('TRACE-LID-1')).map((e) => e.stage);
+    expect(stages.slice(0, 2)).toEqual(['waiting', 'queued-for-crm']);
+    expect((await trace.read('TRACE-LID-1'))[1]).toMatchObject({ phoneFrom: 'lid' });
   }, 40_000);
 
   it('records an API send: each attempt and the gateway message id, under both ids', async () => {

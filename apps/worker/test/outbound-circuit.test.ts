@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type OutboundJob, QUEUES } from '@zaprelay/core';
+import { createMessageTrace, type OutboundJob, QUEUES } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
@@ -22,7 +22,7 @@ describe("Evolution's sends behind a breaker (2 attempts per send, opens after 2
   afterAll(() => harness.close());
 
   it('Evolution down for a while: no send fails, few reach it, each goes out once it is back', async () => {
-    const { runtime } = await harness.startWorker();
+    const { runtime, connection } = await harness.startWorker();
     const outbound = runtime.queues[QUEUES.outbound];
     harness.evolution.injectFault({ kind: 'status', status: 503 }, { count: 1_000_000, route: '/message/sendText' });
     const sends: OutboundJob[] = Array.from({ length: 12 }, (_, i) => ({
@@ -47,5 +47,14 @@ describe("Evolution's sends behind a breaker (2 attempts per send, opens after 2
     expect(harness.evolution.sent).toHaveLength(sends.length);
     // Without the breaker: 12 sends × 2 attempts, all failed. With it: 2 to open it, those in flight, the probes.
     expect(refused).toBeLessThanOrEqual(2 + 10 + Math.ceil(2000 / 300));
+
+    // The trace: a send-attempt per request that left, the turns the breaker held back as waits.
+    const trace = createMessageTrace(connection, harness.config.QUEUE_PREFIX, 60);
+    const entries = (await Promise.all(sends.map((_, i) => trace.read(`circuit-send-${i}`)))).flat();
+    const sendTexts = harness.evolution.requests.filter((r) => r.path.startsWith('/message/sendText')).length;
+    expect(entries.filter((e) => e.stage === 'send-attempt')).toHaveLength(sendTexts);
+    const waits = entries.filter((e) => e.stage === 'waiting');
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.every((e) => e.waitReason === 'breaker-open' && e.api === 'evolution')).toBe(true);
   });
 });

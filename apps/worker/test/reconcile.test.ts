@@ -2,6 +2,7 @@ import type { RedisClient } from '@zaprelay/core';
 import {
   type BackfillJob,
   type BackfillProgress,
+  createMessageTrace,
   evolutionDedupeKey,
   QUEUES,
   storeOnce,
@@ -183,13 +184,28 @@ describe('reconciliation from WUZAPI’s chat history', () => {
       webhookEventJobSchema.parse({
         source: 'wuzapi',
         event: 'Message',
-        instance: 'loja-centro',
+        // WUZAPI's spelling of the user differs from WUZAPI_USER_TOKENS': still the one instance.
+        instance: 'Loja-Centro',
         receivedAt: Date.now(),
-        payload: { jsonData: seen, instanceName: 'loja-centro' },
+        payload: { jsonData: seen, instanceName: 'Loja-Centro' },
       }),
-      wuzapiDedupeKey('Message', 'loja-centro', seen) as string,
+      wuzapiDedupeKey('Message', 'Loja-Centro', seen) as string,
     );
-    await waitFor('the seen activity', () => harness.crm.activities().length === 1, 30_000, 50);
+    // A user nobody configured: its chats are not remembered (any name a webhook carries would grow Redis).
+    const stranger = wuzapiText({ id: 'WZ-STRANGER', phone: '5511911113333', timestamp: new Date(now - HOUR) });
+    await runtime.queues[QUEUES.events].add(
+      'e',
+      webhookEventJobSchema.parse({
+        source: 'wuzapi',
+        event: 'Message',
+        instance: 'random-0042',
+        receivedAt: Date.now(),
+        payload: { jsonData: stranger, instanceName: 'random-0042' },
+      }),
+    );
+    await waitFor('the seen activity', () => harness.crm.activities().length === 2, 30_000, 50);
+    expect(await connection.exists(`${harness.config.QUEUE_PREFIX}:seen-chats:wuzapi:random-0042`)).toBe(0);
+    expect(await connection.pttl(`${harness.config.QUEUE_PREFIX}:seen-chats:wuzapi:loja-centro`)).toBeGreaterThan(0);
 
     const backfill = runtime.queues[QUEUES.backfill];
     const range = {
@@ -217,7 +233,7 @@ describe('reconciliation from WUZAPI’s chat history', () => {
     wuzapi.history.store('loja-centro', row('WZ-LOST-2', 'resposta nossa', 'me'));
     const on = await runBackfill(backfill, { ...range, until: Date.now() + 1000 });
     expect(on).toMatchObject({ read: 3, known: 1, queued: 2, historyAvailable: true, chats: { done: 1, total: 1 } });
-    await waitFor('3 activities', () => harness.crm.activities().length === 3, 30_000, 50);
+    await waitFor('4 activities', () => harness.crm.activities().length === 4, 30_000, 50);
     const lost = harness.crm.activities().filter((a) => String(a.metadata.message_id).startsWith('WZ-LOST'));
     expect(lost.map((a) => [a.metadata.message_id, a.direction]).sort()).toEqual([
       ['WZ-LOST-1', 'inbound'],
@@ -225,5 +241,16 @@ describe('reconciliation from WUZAPI’s chat history', () => {
     ]);
     const contact = harness.crm.contacts().find((c) => c.phone === '+5511911112222');
     expect(lost.every((a) => a.contact_id === contact?.id)).toBe(true);
+    // Its trace says it came from reconciliation, not a webhook; the one that came by webhook is not re-received.
+    const trace = createMessageTrace(connection, harness.config.QUEUE_PREFIX, 60);
+    await waitFor('the done entry', async () => (await trace.read('WZ-LOST-1')).at(-1)?.stage === 'crm-done');
+    expect((await trace.read('WZ-LOST-1'))[0]).toMatchObject({
+      stage: 'received',
+      route: 'reconcile',
+      source: 'wuzapi',
+      instance: 'loja-centro',
+      jobId: expect.any(String),
+    });
+    expect((await trace.read('WZ-SEEN')).filter((e) => e.stage === 'received')).toEqual([]);
   });
 });

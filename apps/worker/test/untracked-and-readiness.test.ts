@@ -66,4 +66,25 @@ describe('worker readiness', () => {
       redis.disconnect();
     }
   });
+
+  it("protects the worker's /metrics with METRICS_TOKEN, as on the ingress and the dashboard", async () => {
+    const config = testConfig({ METRICS_TOKEN: 'metrics-token-0123456789', SUPER_CRM_API_KEY: 'k' });
+    const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
+    const registry = createMetricsRegistry('ops-metrics-test', { defaults: false });
+    const ops = await buildOpsServer({ logger: createLogger(config, { name: 'ops-test' }), redis, registry, config });
+    try {
+      const refused = await ops.inject({ url: '/metrics' });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe('Bearer');
+      const wrong = await ops.inject({ url: '/metrics', headers: { authorization: 'Bearer not-the-token-0123' } });
+      expect(wrong.statusCode).toBe(401);
+      const ok = await ops.inject({ url: '/metrics', headers: { authorization: 'Bearer metrics-token-0123456789' } });
+      expect(ok.statusCode).toBe(200);
+      // Probes stay open: a kubelet has no token.
+      expect((await ops.inject({ url: '/health/live' })).statusCode).toBe(200);
+    } finally {
+      await ops.close();
+      redis.disconnect();
+    }
+  });
 });

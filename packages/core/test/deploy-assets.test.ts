@@ -43,6 +43,15 @@ describe('deploy/: Grafana dashboard and Prometheus rules', () => {
     ]);
     expect([...used].filter((name) => !exported.has(name) && !isDefault(name))).toEqual([]);
     expect(read('deploy/prometheus/zaprelay-alerts.yml')).toMatch(/alert: ZaprelayWebhooksRefused/);
+    expect(read('deploy/prometheus/zaprelay-alerts.yml')).toMatch(/alert: ZaprelayCircuitOpen/);
+  });
+
+  it('the dashboard shows every metric zaprelay exports (a metric added later gets its panel)', () => {
+    const dashboard = JSON.parse(read('deploy/grafana/zaprelay-dashboard.json')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const shown = metricNames(dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)).join('\n'));
+    expect([...exported].filter((name) => !shown.has(name))).toEqual([]);
   });
 });
 

@@ -65,7 +65,7 @@ function crmSection(s: DashboardStatus): string {
 function queuesSection(s: DashboardStatus): string {
   const head = JOB_STATES.map((state) => `<th class="num">${escapeHtml(state)}</th>`).join('');
   const row = (q: Omit<QueueStatus, 'shards'>, attribute: string, label: string) =>
-    `<tr ${attribute}="${escapeHtml(q.name)}"><td>${label}<a href="/admin/queues/queue/${encodeURIComponent(q.name)}">${escapeHtml(q.name)}</a>${
+    `<tr ${attribute}="${escapeHtml(q.name)}"><td>${label}<a href="admin/queues/queue/${encodeURIComponent(q.name)}">${escapeHtml(q.name)}</a>${
       q.paused ? ' <span class="badge degraded">paused</span>' : ''
     }</td>${JOB_STATES.map((state) => `<td class="num" data-state="${state}">${q.counts[state]}</td>`).join('')}</tr>`;
   // A sharded queue is one row (the sums), then a row per shard.

@@ -25,6 +25,8 @@ function summarise(entries: TraceEntry[]) {
     activityId: latest(entries, 'activityId'),
     gatewayMessageId: latest(entries, 'gatewayMessageId'),
     skipped: latest(entries, 'skipReason'),
+    /** What it waits for now (chat-order, breaker-open, lid-phone-unknown), when its last entry is a wait. */
+    waiting: last?.stage === 'waiting' ? last.waitReason : undefined,
     lastError: latest(entries, 'error'),
     lastStage: last?.stage,
   };

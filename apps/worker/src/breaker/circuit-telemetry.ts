@@ -48,6 +48,7 @@ export function createCircuitTelemetry(deps: CircuitTelemetryDeps) {
     try {
       await deps.publish({
         subject: `circuit:${api}`,
+        type: to === 'open' ? 'breakerOpen' : 'breakerClosed',
         from: to === 'open' ? 'healthy' : 'down',
         to: to === 'open' ? 'down' : 'healthy',
         reason:

@@ -16,7 +16,10 @@ export interface CrmJobLifecycle {
    * time to wait until (the job's deadline) and its data to store; else the
    * data to go on with (first in its chat, or the wait is over).
    */
-  hold(jobId: string, data: CrmJob): Promise<{ wait: { until: number; data: CrmJob } } | { go: CrmJob }>;
+  hold(
+    jobId: string,
+    data: CrmJob,
+  ): Promise<{ wait: { until: number; data: CrmJob; heldBy: string } } | { go: CrmJob }>;
   /** After the job moved itself to the delayed set: it may have become first meanwhile. */
   recheck(job: Job, data: CrmJob): Promise<void>;
   done(jobId: string, data: CrmJob): Promise<void>;
@@ -61,7 +64,7 @@ export function createCrmJobLifecycle(deps: {
         await wakeIfAsleep(head.jobId);
         const since = m.orderWaitSince ?? Date.now();
         const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
-        if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since } } };
+        if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since }, heldBy: head.jobId } };
         deps.logger.warn(
           { jobId, heldBy: head.jobId, waitedMs: Date.now() - since },
           'chat order: an earlier message of the chat held it longer than CRM_CHAT_ORDER_MAX_WAIT_MS; going on without it',

@@ -102,7 +102,6 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         .record([messageId], stage, { jobId: job.id, attempt: job.attemptsMade + 1, ...fields })
         .catch((err: Error) => log.warn({ jobId: job.id, err: { message: err.message } }, 'trace not written'));
     };
-    await traced('crm-attempt', { step: data.step });
     const budget = oneRequestBudget(crmClient);
     const ctx: StepContext = {
       client: budget.client,
@@ -110,6 +109,15 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       names,
       now: () => new Date().toISOString(),
       userTokenFor: deps.userTokenFor ?? ((instance) => byInstance(config.WUZAPI_USER_TOKENS, instance)),
+    };
+    // One `crm-attempt` per processing that sent its request (or ended), naming the step that did: a wait for
+    // the chat or for the breaker is a `waiting` entry instead.
+    let attemptStep: string | undefined;
+    let attempted = false;
+    const attempt = async () => {
+      if (attempted || attemptStep === undefined) return;
+      attempted = true;
+      await traced('crm-attempt', { step: attemptStep });
     };
     try {
       for (;;) {
@@ -119,11 +127,18 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
           // Waits for an earlier message of its chat without using an attempt; that one promotes it when done.
           await job.updateData(gate.wait.data);
           await job.moveToDelayed(gate.wait.until, token);
+          await traced('waiting', {
+            waitReason: 'chat-order',
+            heldBy: gate.wait.heldBy,
+            until: new Date(gate.wait.until).toISOString(),
+          });
           await lifecycle.recheck(job, gate.wait.data);
           throw new DelayedError();
         }
         data = gate.go;
+        if (!budget.spent()) attemptStep = data.step;
         const outcome = await step(data, ctx);
+        if (budget.spent() || 'done' in outcome) await attempt();
         if ('done' in outcome) {
           await lifecycle.done(job.id as string, data);
           log.info({ jobId: job.id, kind: data.kind, ...outcome.done }, 'crm job done');
@@ -134,6 +149,8 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
         if (budget.spent()) break;
       }
     } catch (err) {
+      // Its own move to the delayed set (a wait for its chat): not a failure, nothing to log or trace.
+      if (err instanceof DelayedError) throw err;
       // A job the open breaker held back sent nothing: one line per job and outage would drown the log.
       const held = err instanceof CircuitOpenError && err.cause === undefined;
       const transient =
@@ -141,11 +158,20 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
       const level = held ? 'debug' : transient ? 'warn' : 'error';
       log[level]({ jobId: job.id, kind: data.kind, step: data.step, err: describeError(err) }, 'crm step failed');
       const described = describeError(err);
+      if (held && err instanceof CircuitOpenError) {
+        // Nothing was sent: one `waiting` entry for the whole outage, not an error per turn.
+        await traced('waiting', { waitReason: 'breaker-open', api: err.api });
+        return rethrowForBullMQ(err, crmQueue, { job, token });
+      }
+      await attempt();
+      // A failure that opened the breaker: what the CRM answered is the news, not the breaker's state.
+      const failure = err instanceof CircuitOpenError && err.cause instanceof ExternalApiError ? err.cause : err;
       await traced('crm-error', {
         step: data.step,
-        error: String(described.message ?? 'error'),
-        status: err instanceof ExternalApiError ? err.status : undefined,
-        permanent: err instanceof ExternalApiError && err.kind === 'permanent' ? 'yes' : undefined,
+        error: String(describeError(failure).message ?? described.message ?? 'error'),
+        status: failure instanceof ExternalApiError ? failure.status : undefined,
+        permanent: failure instanceof ExternalApiError && failure.kind === 'permanent' ? 'yes' : undefined,
+        breaker: failure !== err ? 'opened' : undefined,
       });
       return rethrowForBullMQ(err, crmQueue, { job, token });
     }

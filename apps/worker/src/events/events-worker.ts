@@ -65,11 +65,21 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
     if (!message.isGroup) await instances.remember(message.phone, message.instance);
     await deps.crm.messageActivity(message);
   }
+  const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
+    deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
   const lids = createLidResolver({
     redis: deps.connection,
     prefix: deps.config.QUEUE_PREFIX,
     logger: log,
-    enqueue: messageActivity,
+    // Queued once its phone is known: at once, or later by the event that teaches it.
+    enqueue: async (message) => {
+      await messageActivity(message);
+      await traced([message.messageId], 'queued-for-crm', {
+        jobId: toJobId(messageActivityKey(message)),
+        direction: message.direction,
+        phoneFrom: 'lid',
+      });
+    },
   });
 
   const configured = new Set(
@@ -81,13 +91,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const isTracked = async (instance: string) =>
     configured.has(instance.toLowerCase()) || (await deps.tracker.knowsInstance(instance));
 
-  const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
-    deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
-
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
-        if (event.message.source === 'wuzapi')
+        // Remembered for reconciliation: only for instances it reconciles, so any name a webhook carries cannot grow Redis.
+        if (event.message.source === 'wuzapi' && (await isTracked(event.message.instance)))
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         // Traced first: the CRM worker may take the job before this processor resumes.
         await traced([event.message.messageId], 'queued-for-crm', {
@@ -101,7 +109,7 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       case 'lid-message':
         if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
           deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
-          await traced([event.message.messageId], 'skipped', { eventJobId: job.id, skipReason: 'lid-waiting' });
+          await traced([event.message.messageId], 'waiting', { eventJobId: job.id, waitReason: 'lid-phone-unknown' });
         }
         return;
       case 'contact':

@@ -9,6 +9,8 @@ export interface HealthChange {
   from: HealthStatus;
   to: HealthStatus;
   reason: string;
+  /** The alert's type when not the generic healthStatusChanged (breakerOpen, breakerClosed); quieted as a change. */
+  type?: 'breakerOpen' | 'breakerClosed';
 }
 
 /** A condition rather than a status change: failing jobs, refused webhooks, a stuck queue, an open breaker. */
@@ -29,7 +31,7 @@ export interface AlertPublisherDeps {
   changes: Counter<'subject' | 'to'>;
 }
 
-const isHealthChange = (a: HealthChange | ConditionAlert): a is HealthChange => !('type' in a);
+const isHealthChange = (a: HealthChange | ConditionAlert): a is HealthChange => 'from' in a;
 
 /**
  * Every alert is logged, kept in the recent-alerts list and queued for
@@ -63,7 +65,7 @@ export function createAlertPublisher(deps: AlertPublisherDeps) {
   return async function publish(input: HealthChange | ConditionAlert): Promise<Alert | undefined> {
     const { first, undo } = await claim(input);
     if (!first) return undefined;
-    const type = isHealthChange(input) ? 'healthStatusChanged' : input.type;
+    const type = input.type ?? 'healthStatusChanged';
     const alert: Alert = { id: randomUUID(), at: new Date().toISOString(), ...input, type };
     deps.logger.warn({ event: type, ...input }, isHealthChange(input) ? 'health status changed' : 'alert');
     if (isHealthChange(input)) deps.changes.inc({ subject: input.subject, to: input.to });

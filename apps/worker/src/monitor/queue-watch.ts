@@ -38,12 +38,18 @@ export function createQueueWatch({ redis, queues, config, publish, logger }: Que
         reason: `${failed} jobs entered the failed set in the last ${seconds(config.ALERT_FAILED_JOBS_WINDOW_MS)} (threshold ${config.ALERT_FAILED_JOBS_THRESHOLD}); see Bull Board`,
       });
     }
-    // Workers take from the tail of the wait list: the tail is the job waiting longest.
-    const [oldestId] = await redis.lrange(queue.toKey('wait'), -1, -1);
-    if (!oldestId) return;
-    const timestamp = Number(await redis.hget(queue.toKey(oldestId), 'timestamp'));
-    const age = now - timestamp;
-    if (Number.isFinite(age) && age > config.ALERT_OLDEST_WAITING_MS) {
+    // Workers take from the tail of the wait list: the tail is the job waiting longest. Jobs with a priority
+    // (the CRM's contact upserts) wait in the prioritized set instead, first in line at its lowest score.
+    const [waitingId] = await redis.lrange(queue.toKey('wait'), -1, -1);
+    const [prioritizedId] = await redis.zrange(queue.toKey('prioritized'), 0, 0);
+    let oldestId: string | undefined;
+    let age = Number.NEGATIVE_INFINITY;
+    for (const id of [waitingId, prioritizedId]) {
+      if (!id) continue;
+      const waited = now - Number(await redis.hget(queue.toKey(id), 'timestamp'));
+      if (waited > age) [oldestId, age] = [id, waited];
+    }
+    if (oldestId && Number.isFinite(age) && age > config.ALERT_OLDEST_WAITING_MS) {
       await publish({
         type: 'jobsWaitingTooLong',
         subject: `queue:${queue.name}`,

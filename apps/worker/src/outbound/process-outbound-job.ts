@@ -153,7 +153,9 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
     const progressBefore = job.progress;
     const jobId = String(job.id);
     const attempt = job.attemptsMade + 1;
-    await traced([jobId], 'send-attempt', { jobId, attempt, gateway, instance: data.instance, origin: data.origin });
+    // Written once the attempt is known not to be a wait for an open breaker (that is one `waiting` entry).
+    const attempted = () =>
+      traced([jobId], 'send-attempt', { jobId, attempt, gateway, instance: data.instance, origin: data.origin });
     try {
       const result = token
         ? await sendViaWuzapi(job, data, recipient, token)
@@ -167,6 +169,7 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
       };
       await job.updateProgress(progress);
       log.info({ gateway, gatewayMessageId: result.messageId, attempt: job.attemptsMade + 1 }, 'message sent');
+      await attempted();
       // Under the gateway's id too: its echo webhook and the CRM activity are traced under that one.
       await traced([jobId, result.messageId], 'sent', { jobId, attempt, gateway, gatewayMessageId: result.messageId });
       return progress;
@@ -178,8 +181,16 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
           { gateway, retryInMs: err.retryInMs, attempt: job.attemptsMade + 1 },
           'gateway circuit open: send waits',
         );
+        if (err.cause === undefined)
+          await traced([jobId], 'waiting', { jobId, attempt, waitReason: 'breaker-open', api: err.api });
+        else {
+          await attempted();
+          const error = err.cause instanceof Error ? err.cause.message : err.message;
+          await traced([jobId], 'send-error', { jobId, attempt, gateway, error, outcome: 'circuit-opened' });
+        }
         return rethrowForBullMQ(err, deps.outboundQueue, { job, token: lockToken });
       }
+      await attempted();
       if (!(err instanceof ExternalApiError)) throw err;
       const outcome = sendFailureOutcome(err);
       // A definite failure of the send itself means nothing went out, this time or (as the

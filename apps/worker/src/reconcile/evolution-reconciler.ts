@@ -101,6 +101,7 @@ export async function reconcileEvolution(
         },
         upsertKey,
         record.key?.fromMe ? [echoKey] : [],
+        id,
       );
       progress[outcome]++;
     }

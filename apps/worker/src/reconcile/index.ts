@@ -1,5 +1,12 @@
 import type { RedisClient } from '@zaprelay/core';
-import { type Config, configuredInstances, type Logger, QUEUES, type QueueName } from '@zaprelay/core';
+import {
+  type Config,
+  configuredInstances,
+  type Logger,
+  type MessageTrace,
+  QUEUES,
+  type QueueName,
+} from '@zaprelay/core';
 import { createEvolutionHistoryReader, createWuzapiHistoryReader } from '@zaprelay/gateway-clients';
 import type { Queue, Worker } from 'bullmq';
 import { createBackfillWorker } from './backfill-worker.js';
@@ -20,6 +27,7 @@ export async function startReconciliation(deps: {
   queues: Record<QueueName, Queue>;
   /** The events shard of an instance (QUEUE_SHARDS). */
   eventsQueueFor: (instance: string) => Queue;
+  trace?: MessageTrace;
 }): Promise<Worker | undefined> {
   const { config, logger } = deps;
   const evolution =
@@ -35,7 +43,12 @@ export async function startReconciliation(deps: {
   return createBackfillWorker({
     ...deps,
     backfillQueue: deps.queues[QUEUES.backfill],
-    store: createReadBackStore({ eventsQueueFor: deps.eventsQueueFor, redis: deps.connection, config }),
+    store: createReadBackStore({
+      eventsQueueFor: deps.eventsQueueFor,
+      redis: deps.connection,
+      config,
+      trace: deps.trace,
+    }),
     seenChats: createSeenChats(deps.connection, config.QUEUE_PREFIX),
     evolution,
     wuzapi,

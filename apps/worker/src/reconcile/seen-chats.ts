@@ -1,4 +1,4 @@
-import type { RedisClient } from '@zaprelay/core';
+import { instanceKey, type RedisClient } from '@zaprelay/core';
 
 /** Chats older than this are not re-read: WUZAPI's history has no time filter, each chat costs a request. */
 const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000;
@@ -11,10 +11,13 @@ export const MAX_CHATS_PER_RUN = 2000;
  * has no "list chats", so reconciliation reads the chats seen in events.
  */
 export function createSeenChats(redis: RedisClient, prefix: string) {
-  const key = (instance: string) => `${prefix}:seen-chats:wuzapi:${instance}`;
+  // `Loja-Centro` in a webhook and `loja-centro` in WUZAPI_USER_TOKENS are one instance, one set.
+  const key = (instance: string) => `${prefix}:seen-chats:wuzapi:${instanceKey(instance)}`;
   return {
     async seen(instance: string, chatJid: string, at = Date.now()): Promise<void> {
+      // Each command on the one key; an instance that stops sending is forgotten with its chats.
       await redis.zadd(key(instance), at, chatJid);
+      await redis.pexpire(key(instance), REMEMBER_MS);
     },
     /** Most recent first; forgets chats idle for longer than REMEMBER_MS. */
     async recent(instance: string, now = Date.now()): Promise<string[]> {

@@ -1,5 +1,12 @@
 import type { RedisClient } from '@zaprelay/core';
-import { anyStored, type Config, storeOnce, type WebhookEventJob, webhookEventJobSchema } from '@zaprelay/core';
+import {
+  anyStored,
+  type Config,
+  type MessageTrace,
+  storeOnce,
+  type WebhookEventJob,
+  webhookEventJobSchema,
+} from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 
 export interface ReadBackDeps {
@@ -7,6 +14,8 @@ export interface ReadBackDeps {
   eventsQueueFor: (instance: string) => Queue;
   redis: RedisClient;
   config: Pick<Config, 'QUEUE_PREFIX' | 'WEBHOOK_DEDUPE_TTL_SECONDS'>;
+  /** A message queued by reconciliation is `received` on route `reconcile` (GET /api/trace/:messageId). */
+  trace?: MessageTrace;
 }
 
 /**
@@ -26,10 +35,22 @@ export function createReadBackStore(deps: ReadBackDeps) {
       event: Omit<WebhookEventJob, 'receivedAt'>,
       dedupeKey: string,
       alsoKnownAs: string[] = [],
+      messageId?: string,
     ): Promise<'queued' | 'known'> {
       if (await anyStored(markers, event.source, alsoKnownAs)) return 'known';
       const data = webhookEventJobSchema.parse({ ...event, receivedAt: Date.now() });
-      const { status } = await storeOnce({ ...markers, queue: deps.eventsQueueFor(event.instance) }, data, dedupeKey);
+      const traced = (status: 'queued' | 'duplicate', jobId: string) =>
+        status === 'queued' && messageId && deps.trace
+          ? deps.trace.record([messageId], 'received', {
+              route: 'reconcile',
+              source: event.source,
+              event: event.event,
+              instance: event.instance,
+              jobId,
+            })
+          : Promise.resolve();
+      const queue = deps.eventsQueueFor(event.instance);
+      const { status } = await storeOnce({ ...markers, queue }, data, dedupeKey, traced);
       return status === 'queued' ? 'queued' : 'known';
     },
   };

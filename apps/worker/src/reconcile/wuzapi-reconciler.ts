@@ -107,6 +107,8 @@ export async function reconcileWuzapi(
           payload: { jsonData, instanceName: input.instance },
         },
         dedupeKey,
+        [],
+        row.message_id,
       );
       progress[outcome]++;
     }

@@ -1,8 +1,43 @@
 import { z } from 'zod';
 import type { RedisClient } from '../redis.js';
 
-/** Entries kept per message id: the newest win, so a message retried for hours cannot grow its trace forever. */
+/** Entries kept per message id, so a message retried for hours cannot grow its trace forever. */
 export const TRACE_MAX_ENTRIES = 100;
+/** The first entries (received, queued, the first attempts) are kept whatever follows; the newest fill the rest. */
+export const TRACE_HEAD_ENTRIES = 10;
+
+/**
+ * One message id's list (one key, so one cluster slot): append, or with
+ * ARGV[5] = '1' replace the last entry when it is the same wait (stage,
+ * waitReason, jobId), counting it in `times` and keeping its first `since`:
+ * a job held for an hour by an open breaker is one entry, not hundreds. Past
+ * the cap the oldest entry after the head goes, so `received` is never lost.
+ */
+const RECORD = `
+local entry = ARGV[1]
+if ARGV[5] == '1' then
+  local last = redis.call('LINDEX', KEYS[1], -1)
+  if last then
+    local ok, prev = pcall(cjson.decode, last)
+    local new = cjson.decode(entry)
+    if ok and type(prev) == 'table' and prev.stage == new.stage and prev.waitReason == new.waitReason and prev.jobId == new.jobId then
+      new.since = prev.since or prev.at
+      new.times = (tonumber(prev.times) or 1) + 1
+      redis.call('LSET', KEYS[1], -1, cjson.encode(new))
+      redis.call('EXPIRE', KEYS[1], ARGV[4])
+      return 0
+    end
+  end
+end
+local n = redis.call('RPUSH', KEYS[1], entry)
+if n > tonumber(ARGV[2]) then
+  local marker = 'trace-drop' -- entries are JSON objects, never this
+  redis.call('LSET', KEYS[1], tonumber(ARGV[3]), marker)
+  redis.call('LREM', KEYS[1], 1, marker)
+end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return n
+`;
 
 /** A gateway or API message id as it may appear in a key: bounded, no separators that could collide. */
 export const traceMessageIdSchema = z.string().regex(/^[\w.@:+=-]{1,200}$/, {
@@ -12,7 +47,7 @@ export const traceMessageIdSchema = z.string().regex(/^[\w.@:+=-]{1,200}$/, {
 export const traceEntrySchema = z
   .object({
     at: z.iso.datetime(),
-    /** received, duplicate, queued-for-crm, skipped, crm-attempt, crm-error, crm-done, crm-failed, send-attempt, send-error, sent, send-failed */
+    /** received, duplicate, queued-for-crm, skipped, waiting, crm-attempt, crm-error, crm-done, crm-failed, send-attempt, send-error, sent, send-failed */
     stage: z.string(),
   })
   .catchall(z.unknown());
@@ -36,14 +71,10 @@ export function createMessageTrace(redis: RedisClient, prefix: string, ttlSecond
       const ids = messageIds.filter((id) => traceMessageIdSchema.safeParse(id).success);
       if (ids.length === 0) return;
       const entry = JSON.stringify({ at: new Date().toISOString(), stage, ...fields });
+      const waiting = stage === 'waiting' ? '1' : '0';
       await Promise.all(
         ids.map((id) =>
-          redis
-            .pipeline()
-            .rpush(key(id), entry)
-            .ltrim(key(id), -TRACE_MAX_ENTRIES, -1)
-            .expire(key(id), ttlSeconds)
-            .exec(),
+          redis.eval(RECORD, 1, key(id), entry, TRACE_MAX_ENTRIES, TRACE_HEAD_ENTRIES, ttlSeconds, waiting),
         ),
       );
     },
