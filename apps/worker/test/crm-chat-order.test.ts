@@ -1,4 +1,5 @@
-import { messageActivityKey, toJobId } from '@zaprelay/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { circuitKey, messageActivityKey, toJobId } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCrmWork } from '../src/crm/index.js';
@@ -6,6 +7,7 @@ import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harne
 
 let h: CrmHarness | undefined;
 afterEach(async () => {
+  if (h) await h.redis.del(circuitKey(h.config.QUEUE_PREFIX, 'supercrm'));
   await h?.close();
   h = undefined;
 });
@@ -107,5 +109,30 @@ describe('CRM worker: conversation order', () => {
     await h.settled(3, 15_000);
     expect(await (await firstJob())?.getState()).toBe('failed');
     expect(landedIds(h)).toEqual([otherChat.messageId, second.messageId]);
+  });
+
+  it('a CRM outage longer than CRM_CHAT_ORDER_MAX_WAIT_MS keeps the chat in order: a head held by the breaker is not failing', async () => {
+    h = await startCrmHarness({
+      rateLimit: FAST,
+      workers: 2,
+      env: {
+        CRM_CHAT_ORDER_MAX_WAIT_MS: '1500',
+        CIRCUIT_FAILURE_THRESHOLD: '2',
+        CIRCUIT_OPEN_MS: '300',
+        SUPER_CRM_RETRY_MAX_ATTEMPTS: '20',
+      },
+    });
+    const phone = newPhone();
+    await h.knownContact(phone);
+    const chat = Array.from({ length: 6 }, (_, i) => message(phone, { timestamp: `2026-11-22T14:03:1${i}.000Z` }));
+    h.double.injectFault({ type: 'unavailable', times: 1_000_000 });
+    const work = crmWork(h);
+    for (const m of chat) await work.messageActivity(m);
+    await sleep(5000); // three times the bounded wait, with the breaker open most of it
+    h.double.clearFaults();
+    await h.settled(chat.length, 30_000);
+
+    expect(await h.crmQueue.getFailedCount()).toBe(0);
+    expect(landedIds(h)).toEqual(chat.map((m) => m.messageId));
   });
 });
