@@ -111,6 +111,28 @@ describe('CRM worker: conversation order', () => {
     expect(landedIds(h)).toEqual([otherChat.messageId, second.messageId]);
   });
 
+  it('a message that fails for good releases its chat at once, long before CRM_CHAT_ORDER_MAX_WAIT_MS', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, env: { CRM_CHAT_ORDER_MAX_WAIT_MS: '60000' } });
+    const group = '120363025000000002@g.us';
+    const [refused, fine] = [newPhone(), newPhone()];
+    const refusedId = await h.knownContact(refused);
+    await h.knownContact(fine);
+    // A 503, then a 422 (permanent): the second message is waiting when the first fails for good on its retry.
+    const path = `/contacts/${refusedId}/activities`;
+    h.double.injectFault({ type: 'status', status: 503, method: 'POST', path });
+    h.double.injectFault({ type: 'status', status: 422, method: 'POST', path });
+    const first = message(refused, { chatJid: group, isGroup: true, timestamp: '2026-11-22T14:00:00.000Z' });
+    const second = message(fine, { chatJid: group, isGroup: true, timestamp: '2026-11-22T14:00:01.000Z' });
+    const work = crmWork(h);
+    await work.messageActivity(first);
+    await work.messageActivity(second);
+
+    await h.settled(2, 10_000);
+    const failed = await h.crmQueue.getJob(toJobId(messageActivityKey(first)));
+    expect([await failed?.getState(), failed?.attemptsMade]).toEqual(['failed', 2]);
+    expect(landedIds(h)).toEqual([second.messageId]);
+  });
+
   it('a CRM outage longer than CRM_CHAT_ORDER_MAX_WAIT_MS keeps the chat in order: a head held by the breaker is not failing', async () => {
     h = await startCrmHarness({
       rateLimit: FAST,
