@@ -30,7 +30,7 @@ import type { HealthTracker } from '../monitor/health-tracker.js';
 import type { SeenChats } from '../reconcile/seen-chats.js';
 import { createLidResolver } from './lid-resolver.js';
 import { chooseSendInstance, createInstanceMemory, isConfiguredInstance } from './send-instance.js';
-import { itemJobId, splitItems } from './split-items.js';
+import { itemJobId, itemPriority, splitItems } from './split-items.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
@@ -223,7 +223,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       const items = deps.eventsQueue && splitItems(data);
       if (deps.eventsQueue && items) {
         await deps.eventsQueue.addBulk(
-          items.map((item, i) => ({ name: job.name, data: item, opts: { jobId: itemJobId(String(job.id), i) } })),
+          items.map((item, i) => ({
+            name: job.name,
+            data: item,
+            opts: { jobId: itemJobId(String(job.id), i), priority: itemPriority(item) },
+          })),
         );
         log.debug({ jobId: job.id, items: items.length }, 'multi-item webhook split into one job per item');
         return { handled: 0, split: items.length };
