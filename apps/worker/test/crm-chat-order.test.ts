@@ -111,6 +111,34 @@ describe('CRM worker: conversation order', () => {
     expect(landedIds(h)).toEqual([otherChat.messageId, second.messageId]);
   });
 
+  it('hostile timing: a late redelivery of a message already filed, and an edit before its original, each land once, holding nothing', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, env: { CRM_CHAT_ORDER_MAX_WAIT_MS: '60000' } });
+    const phone = newPhone();
+    await h.knownContact(phone);
+    const work = crmWork(h);
+    const first = message(phone, { timestamp: '2026-11-22T14:00:00.000Z' });
+    await work.messageActivity(first);
+    await h.settled(1);
+
+    const original = message(phone, { timestamp: '2026-11-22T14:00:02.000Z' });
+    const edit = message(phone, {
+      messageId: `${original.messageId}:edited:EDIT-1`,
+      text: 'new text',
+      timestamp: '2026-11-22T14:00:05.000Z',
+      revision: { type: 'edited', originalMessageId: original.messageId },
+    });
+    await work.messageActivity(first); // redelivered long after it was filed
+    await work.messageActivity(edit); // the edit overtook its original on the way
+    await work.messageActivity(original);
+    await h.settled(3, 10_000);
+
+    expect([...landedIds(h)].sort()).toEqual([first.messageId, original.messageId, edit.messageId].sort());
+    expect(landedIds(h)[0]).toBe(first.messageId);
+    const filedEdit = h.double.activities().find((a) => a.metadata.message_id === edit.messageId);
+    expect(filedEdit?.metadata).toMatchObject({ revision: 'edited', original_message_id: original.messageId });
+    expect(await h.crmQueue.getJobCounts('delayed', 'failed')).toEqual({ delayed: 0, failed: 0 });
+  });
+
   it('a message that fails for good releases its chat at once, long before CRM_CHAT_ORDER_MAX_WAIT_MS', async () => {
     h = await startCrmHarness({ rateLimit: FAST, env: { CRM_CHAT_ORDER_MAX_WAIT_MS: '60000' } });
     const group = '120363025000000002@g.us';
