@@ -237,7 +237,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         events = normaliseGatewayEvent(deps.adapters, data);
       } catch (err) {
         // Not the gateway's format: retrying cannot help; the job stays in the failed set to be looked at.
-        if (err instanceof InvalidPayloadError) throw new UnrecoverableError(err.message);
+        if (err instanceof InvalidPayloadError) {
+          // Said at warn: a message webhook we cannot read is not synced, and only the failed set would show it.
+          log.warn({ jobId: job.id, source: data.source, event: data.event }, 'webhook not in the gateway format');
+          throw new UnrecoverableError(err.message);
+        }
         throw err;
       }
       for (const event of events) {
