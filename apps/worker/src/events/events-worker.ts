@@ -91,12 +91,13 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         // The chat's messages that waited for this pair were sent before this one: queued first, so in order.
         if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
-        await messageActivity(event.message);
+        // Traced first: once queued, a CRM worker may record its first attempt before this line would run.
         await traced([event.message.messageId], 'queued-for-crm', {
           eventJobId: job.id,
           jobId: toJobId(messageActivityKey(event.message)),
           direction: event.message.direction,
         });
+        await messageActivity(event.message);
         return;
       case 'lid-message':
         if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
