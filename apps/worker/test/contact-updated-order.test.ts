@@ -61,6 +61,27 @@ describe('contact.updated in order', () => {
     expect(await inboundFrom(phone, 'moved-3')).toBe(second.id);
   }, 60_000);
 
+  it('an older event arriving late (not only redelivered) neither takes a phone back nor revives an old one', async () => {
+    // The phone moved from one contact to another; the newer event arrives first.
+    const phone = '+5541991240001';
+    const from = harness.crm.seedContact({ name: 'Antes', phone });
+    const to = harness.crm.seedContact({ name: 'Depois', phone: '+5541991240002' });
+    const fromBefore = { ...from, updated_at: new Date(Date.now() - 60_000).toISOString() };
+    harness.crm.editContactAsAgent(from.id, { phone: '+5541991240003' });
+    await deliver(harness.crm.editContactAsAgent(to.id, { phone }), 'evt_to_new');
+    await deliver(fromBefore, 'evt_from_old_late'); // first delivery, older than the phone's newest owner
+    expect(await inboundFrom(phone, 'late-1')).toBe(to.id);
+
+    // One contact changes its number; its own older event (the old number) comes after the newer one.
+    const oldNumber = '+5541991240011';
+    const mover = harness.crm.seedContact({ name: 'Mudou', phone: oldNumber });
+    const moverBefore = { ...mover, updated_at: new Date(Date.now() - 60_000).toISOString() };
+    await deliver(harness.crm.editContactAsAgent(mover.id, { phone: '+5541991240012' }), 'evt_mover_new');
+    await deliver(moverBefore, 'evt_mover_old');
+    // Whoever writes from the old number now is not filed on the contact that left it.
+    expect(await inboundFrom(oldNumber, 'late-2')).not.toBe(mover.id);
+  }, 60_000);
+
   it("an agent's rename that arrives as contact.updated: later WhatsApp names cost no request at all", async () => {
     const jid = '554191230099@s.whatsapp.net';
     await inboundFrom('+554191230099', 'named-1'); // creates the contact, named 'Cliente' (pushName)

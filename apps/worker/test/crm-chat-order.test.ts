@@ -1,4 +1,5 @@
-import { messageActivityKey, toJobId } from '@zaprelay/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { circuitKey, messageActivityKey, toJobId } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCrmWork } from '../src/crm/index.js';
@@ -6,6 +7,7 @@ import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harne
 
 let h: CrmHarness | undefined;
 afterEach(async () => {
+  if (h) await h.redis.del(circuitKey(h.config.QUEUE_PREFIX, 'supercrm'));
   await h?.close();
   h = undefined;
 });
@@ -153,5 +155,80 @@ describe('CRM worker: conversation order', () => {
     await work.messageActivity(c);
     await waitFor('b and c in the CRM', () => landedIds(harness).length === 2, 15_000, 50);
     expect(landedIds(harness)).toEqual([b.messageId, c.messageId]);
+  });
+
+  it('hostile timing: a late redelivery of a message already filed, and an edit before its original, each land once, holding nothing', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, env: { CRM_CHAT_ORDER_MAX_WAIT_MS: '60000' } });
+    const phone = newPhone();
+    await h.knownContact(phone);
+    const work = crmWork(h);
+    const first = message(phone, { timestamp: '2026-11-22T14:00:00.000Z' });
+    await work.messageActivity(first);
+    await h.settled(1);
+
+    const original = message(phone, { timestamp: '2026-11-22T14:00:02.000Z' });
+    const edit = message(phone, {
+      messageId: `${original.messageId}:edited:EDIT-1`,
+      text: 'new text',
+      timestamp: '2026-11-22T14:00:05.000Z',
+      revision: { type: 'edited', originalMessageId: original.messageId },
+    });
+    await work.messageActivity(first); // redelivered long after it was filed
+    await work.messageActivity(edit); // the edit overtook its original on the way
+    await work.messageActivity(original);
+    await h.settled(3, 10_000);
+
+    expect([...landedIds(h)].sort()).toEqual([first.messageId, original.messageId, edit.messageId].sort());
+    expect(landedIds(h)[0]).toBe(first.messageId);
+    const filedEdit = h.double.activities().find((a) => a.metadata.message_id === edit.messageId);
+    expect(filedEdit?.metadata).toMatchObject({ revision: 'edited', original_message_id: original.messageId });
+    expect(await h.crmQueue.getJobCounts('delayed', 'failed')).toEqual({ delayed: 0, failed: 0 });
+  });
+
+  it('a message that fails for good releases its chat at once, long before CRM_CHAT_ORDER_MAX_WAIT_MS', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, env: { CRM_CHAT_ORDER_MAX_WAIT_MS: '60000' } });
+    const group = '120363025000000002@g.us';
+    const [refused, fine] = [newPhone(), newPhone()];
+    const refusedId = await h.knownContact(refused);
+    await h.knownContact(fine);
+    // A 503, then a 422 (permanent): the second message is waiting when the first fails for good on its retry.
+    const path = `/contacts/${refusedId}/activities`;
+    h.double.injectFault({ type: 'status', status: 503, method: 'POST', path });
+    h.double.injectFault({ type: 'status', status: 422, method: 'POST', path });
+    const first = message(refused, { chatJid: group, isGroup: true, timestamp: '2026-11-22T14:00:00.000Z' });
+    const second = message(fine, { chatJid: group, isGroup: true, timestamp: '2026-11-22T14:00:01.000Z' });
+    const work = crmWork(h);
+    await work.messageActivity(first);
+    await work.messageActivity(second);
+
+    await h.settled(2, 10_000);
+    const failed = await h.crmQueue.getJob(toJobId(messageActivityKey(first)));
+    expect([await failed?.getState(), failed?.attemptsMade]).toEqual(['failed', 2]);
+    expect(landedIds(h)).toEqual([second.messageId]);
+  });
+
+  it('a CRM outage longer than CRM_CHAT_ORDER_MAX_WAIT_MS keeps the chat in order: a head held by the breaker is not failing', async () => {
+    h = await startCrmHarness({
+      rateLimit: FAST,
+      workers: 2,
+      env: {
+        CRM_CHAT_ORDER_MAX_WAIT_MS: '1500',
+        CIRCUIT_FAILURE_THRESHOLD: '2',
+        CIRCUIT_OPEN_MS: '300',
+        SUPER_CRM_RETRY_MAX_ATTEMPTS: '20',
+      },
+    });
+    const phone = newPhone();
+    await h.knownContact(phone);
+    const chat = Array.from({ length: 6 }, (_, i) => message(phone, { timestamp: `2026-11-22T14:03:1${i}.000Z` }));
+    h.double.injectFault({ type: 'unavailable', times: 1_000_000 });
+    const work = crmWork(h);
+    for (const m of chat) await work.messageActivity(m);
+    await sleep(5000); // three times the bounded wait, with the breaker open most of it
+    h.double.clearFaults();
+    await h.settled(chat.length, 30_000);
+
+    expect(await h.crmQueue.getFailedCount()).toBe(0);
+    expect(landedIds(h)).toEqual(chat.map((m) => m.messageId));
   });
 });

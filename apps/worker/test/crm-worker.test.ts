@@ -136,6 +136,19 @@ describe('CRM worker', () => {
     ).toEqual(expect.arrayContaining(messages.map((m) => messageActivityKey(m))));
   });
 
+  it('an implausible gateway clock: the activity carries the time of receipt, flagged, with the gateway value', async () => {
+    h = await startCrmHarness({ rateLimit: FAST });
+    const phone = newPhone();
+    await h.knownContact(phone);
+    const m = message(phone, { timestamp: '2026-11-22T14:03:11.000Z', gatewayTimestamp: '1970-01-01T00:16:40.000Z' });
+    await enqueueMessageActivity(h.crmQueue, m);
+    await h.settled(1);
+    expect(h.double.activities()[0]).toMatchObject({
+      timestamp: '2026-11-22T14:03:11.000Z',
+      metadata: { message_id: m.messageId, timestamp_replaced: true, gateway_timestamp: '1970-01-01T00:16:40.000Z' },
+    });
+  });
+
   it('honours a 429 with Retry-After for the whole queue, without using up an attempt', async () => {
     h = await startCrmHarness({ rateLimit: FAST });
     const phone = newPhone();

@@ -1,5 +1,5 @@
 import { QUEUES, type WebhookEventJob } from '@zaprelay/core';
-import { evolutionText, waitFor } from '@zaprelay/test-kit';
+import { capturingLogger, evolutionText, waitFor } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
 
@@ -11,7 +11,8 @@ describe('a multi-item Evolution webhook: each item on its own', () => {
   afterAll(() => harness.close());
 
   it('one bad item lands in the failed set alone; its valid siblings reach the CRM', async () => {
-    const { runtime } = await harness.startWorker();
+    const logs = capturingLogger('info');
+    const { runtime } = await harness.startWorker(logs.logger);
     const events = runtime.queues[QUEUES.events];
     const good = (id: string, phone: string) => evolutionText({ id, phone, text: `texto ${id}` }).data;
     const envelope = evolutionText({ id: 'BATCH-A', phone: '+5511900000011' });
@@ -38,5 +39,10 @@ describe('a multi-item Evolution webhook: each item on its own', () => {
     expect(failed?.map((j) => j.id)).toEqual(['batch-webhook-item-1']);
     expect(failed?.[0]?.failedReason).toMatch(/invalid|id/i);
     expect(await parent.getState()).toBe('completed');
+    // Not only in the failed set: a warn line names the job (and holds no message text).
+    const warned = logs.lines.filter((l) => l.includes('webhook not in the gateway format'));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('batch-webhook-item-1');
+    expect(logs.lines.join('\n')).not.toMatch(/sem chave|texto BATCH/);
   });
 });

@@ -1,4 +1,4 @@
-import { collectStatus, createLogger, createRedisConnection, type InternalMessage } from '@zaprelay/core';
+import { collectStatus, createLogger, createRedisConnection, type InternalMessage, monitorKeys } from '@zaprelay/core';
 import { deleteKeysUnder } from '@zaprelay/test-kit';
 import { testConfig } from '@zaprelay/test-kit/vitest';
 import { Registry } from 'prom-client';
@@ -43,7 +43,13 @@ describe('@lid chats without their phone', () => {
       (await registry.getSingleMetricAsString('zaprelay_lid_messages_waiting')).split('\n').at(-1);
 
     expect(await lids.resolve(lid, phoneless('L-1'))).toBe('waiting');
-    expect(await lids.resolve(lid, phoneless('L-2', 12))).toBe('waiting');
+    expect(await lids.resolve(lid, { ...phoneless('L-2', 12), source: 'wuzapi', userToken: 'user-token-secret' })).toBe(
+      'waiting',
+    );
+    // A legacy WUZAPI webhook's user token is not kept with the waiting message.
+    const kept = Object.values(await redis.hgetall(monitorKeys(config.QUEUE_PREFIX).lidWaiting)).join('\n');
+    expect(kept).toContain('L-2');
+    expect(kept).not.toContain('user-token-secret');
     expect(queued).toEqual([]);
     expect(await waitingMetric()).toBe('zaprelay_lid_messages_waiting 2');
     expect((await collectStatus({ redis, queues: [], config })).lidWaiting).toBe(2);

@@ -7,21 +7,24 @@ import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js'
 describe("Evolution's sends behind a breaker (2 attempts per send, opens after 2 failures)", () => {
   let harness: RuntimeHarness;
   beforeAll(async () => {
-    harness = await createRuntimeHarness({
-      EVOLUTION_MONITORING_ENABLED: 'false',
-      EVOLUTION_INSTANCES: 'sales-01',
-      EVOLUTION_RETRY_MAX_ATTEMPTS: '2',
-      EVOLUTION_RETRY_DELAY_MS: '50',
-      EVOLUTION_RETRY_MAX_DELAY_MS: '100',
-      EVOLUTION_TIMEOUT_MS: '1000',
-      CIRCUIT_FAILURE_THRESHOLD: '2',
-      CIRCUIT_OPEN_MS: '300',
-    });
+    harness = await createRuntimeHarness(
+      {
+        EVOLUTION_MONITORING_ENABLED: 'false',
+        EVOLUTION_INSTANCES: 'sales-01',
+        EVOLUTION_RETRY_MAX_ATTEMPTS: '2',
+        EVOLUTION_RETRY_DELAY_MS: '50',
+        EVOLUTION_RETRY_MAX_DELAY_MS: '100',
+        EVOLUTION_TIMEOUT_MS: '1000',
+        CIRCUIT_FAILURE_THRESHOLD: '2',
+        CIRCUIT_OPEN_MS: '300',
+      },
+      { max: 1000, windowMs: 1000 },
+    );
     harness.evolution.addInstance('sales-01', 'open');
   });
   afterAll(() => harness.close());
 
-  it('Evolution down for a while: no send fails, few reach it, each goes out once it is back', async () => {
+  it('Evolution down for a while: no send fails, few reach it, each goes out once it is back, none told as not sent', async () => {
     const { runtime, connection } = await harness.startWorker();
     const outbound = runtime.queues[QUEUES.outbound];
     harness.evolution.injectFault({ kind: 'status', status: 503 }, { count: 1_000_000, route: '/message/sendText' });
@@ -29,7 +32,8 @@ describe("Evolution's sends behind a breaker (2 attempts per send, opens after 2
       instance: 'sales-01',
       to: `+55119800000${String(i).padStart(2, '0')}`,
       text: `mensagem ${i}`,
-      origin: 'api',
+      // An agent's sends: one the breaker held on its last attempt must not be told to the agent as not sent.
+      origin: 'supercrm',
       requestedAt: Date.now(),
     }));
     for (const [i, send] of sends.entries()) await outbound.add('send', send, { jobId: `circuit-send-${i}` });
@@ -56,5 +60,12 @@ describe("Evolution's sends behind a breaker (2 attempts per send, opens after 2
     const waits = entries.filter((e) => e.stage === 'waiting');
     expect(waits.length).toBeGreaterThan(0);
     expect(waits.every((e) => e.waitReason === 'breaker-open' && e.api === 'evolution')).toBe(true);
+    const filed = () => harness.crm.activities().map((a) => a.description);
+    await waitFor(
+      'every send filed in the CRM',
+      () => filed().filter((d) => d.startsWith('mensagem')).length === 12,
+      30_000,
+    );
+    expect(filed().filter((d) => d.startsWith('[not sent]'))).toEqual([]);
   });
 });

@@ -1,5 +1,12 @@
 import type { RedisClient } from '@zaprelay/core';
-import { type Config, createLogger, createMetricsRegistry, createRedisConnection, loadConfig } from '@zaprelay/core';
+import {
+  type Config,
+  createLogger,
+  createMetricsRegistry,
+  createRedisConnection,
+  type Logger,
+  loadConfig,
+} from '@zaprelay/core';
 import {
   createEvolutionDouble,
   createSuperCrmDouble,
@@ -16,7 +23,7 @@ export interface RuntimeHarness {
   crm: SuperCrmDouble;
   evolution: EvolutionDouble;
   /** Starts one more worker runtime (as another process would) on its own connection. */
-  startWorker(): Promise<{ runtime: WorkerRuntime; connection: RedisClient; registry: Registry }>;
+  startWorker(logger?: Logger): Promise<{ runtime: WorkerRuntime; connection: RedisClient; registry: Registry }>;
   close(): Promise<void>;
 }
 
@@ -46,12 +53,12 @@ export async function createRuntimeHarness(
     config,
     crm,
     evolution,
-    async startWorker() {
+    async startWorker(logger?: Logger) {
       const connection = createRedisConnection(config.REDIS_URL, { role: 'worker' });
       const registry = createMetricsRegistry('worker-test', { defaults: false });
       const runtime = await startWorkerRuntime({
         config,
-        logger: createLogger(config, { name: 'test' }),
+        logger: logger ?? createLogger(config, { name: 'test' }),
         connection,
         registry,
       });

@@ -31,6 +31,8 @@ export function createCrmJobLifecycle(deps: {
   queue: Queue;
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS' | 'CRM_CHAT_ORDER_MAX_WAIT_MS'>;
   logger: Logger;
+  /** Whether the CRM's breaker holds every request back (open or half-open): a wait then does not count. */
+  crmDown?: () => Promise<boolean>;
 }): CrmJobLifecycle {
   const { config } = deps;
   const order = createChatOrder(deps.redis, deps.queue, config);
@@ -65,6 +67,16 @@ export function createCrmJobLifecycle(deps: {
         const since = m.orderWaitSince ?? Date.now();
         const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
         if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since }, heldBy: head.jobId } };
+        if (await deps.crmDown?.()) {
+          // The head is held by the breaker, not failing on its own: during an outage the chat keeps its order.
+          const again = Date.now();
+          const wait = {
+            until: again + config.CRM_CHAT_ORDER_MAX_WAIT_MS,
+            data: { ...m, orderWaitSince: again },
+            heldBy: head.jobId,
+          };
+          return { wait };
+        }
         deps.logger.warn(
           { jobId, heldBy: head.jobId, waitedMs: Date.now() - since },
           'chat order: an earlier message of the chat held it longer than CRM_CHAT_ORDER_MAX_WAIT_MS; going on without it',

@@ -30,7 +30,7 @@ import type { HealthTracker } from '../monitor/health-tracker.js';
 import type { SeenChats } from '../reconcile/seen-chats.js';
 import { createLidResolver } from './lid-resolver.js';
 import { chooseSendInstance, createInstanceMemory, isConfiguredInstance } from './send-instance.js';
-import { itemJobId, splitItems } from './split-items.js';
+import { itemJobId, itemPriority, splitItems } from './split-items.js';
 import { HANDLED_SUPERCRM_TYPES, type SuperCrmEvent, superCrmEventSchema, superCrmTypeOf } from './supercrm-event.js';
 
 export interface EventsWorkerDeps {
@@ -97,14 +97,15 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         // Remembered for reconciliation: only for instances it reconciles, so any name a webhook carries cannot grow Redis.
         if (event.message.source === 'wuzapi' && (await isTracked(event.message.instance)))
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
-        // Traced first: the CRM worker may take the job before this processor resumes.
+        // The chat's messages that waited for this pair were sent before this one: queued first, so in order.
+        if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
+        // Traced first: once queued, a CRM worker may record its first attempt before this line would run.
         await traced([event.message.messageId], 'queued-for-crm', {
           eventJobId: job.id,
           jobId: toJobId(messageActivityKey(event.message)),
           direction: event.message.direction,
         });
         await messageActivity(event.message);
-        if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
         return;
       case 'lid-message':
         if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
@@ -231,7 +232,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       const items = deps.eventsQueue && splitItems(data);
       if (deps.eventsQueue && items) {
         await deps.eventsQueue.addBulk(
-          items.map((item, i) => ({ name: job.name, data: item, opts: { jobId: itemJobId(String(job.id), i) } })),
+          items.map((item, i) => ({
+            name: job.name,
+            data: item,
+            opts: { jobId: itemJobId(String(job.id), i), priority: itemPriority(item) },
+          })),
         );
         log.debug({ jobId: job.id, items: items.length }, 'multi-item webhook split into one job per item');
         return { handled: 0, split: items.length };
@@ -241,7 +246,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
         events = normaliseGatewayEvent(deps.adapters, data);
       } catch (err) {
         // Not the gateway's format: retrying cannot help; the job stays in the failed set to be looked at.
-        if (err instanceof InvalidPayloadError) throw new UnrecoverableError(err.message);
+        if (err instanceof InvalidPayloadError) {
+          // Said at warn: a message webhook we cannot read is not synced, and only the failed set would show it.
+          log.warn({ jobId: job.id, source: data.source, event: data.event }, 'webhook not in the gateway format');
+          throw new UnrecoverableError(err.message);
+        }
         throw err;
       }
       for (const event of events) {

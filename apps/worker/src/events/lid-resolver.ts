@@ -65,7 +65,9 @@ export function createLidResolver(deps: {
         await deps.enqueue({ ...message, phone });
         return 'queued';
       }
-      await redis.hset(waitingKey, field(lid, message.messageId), JSON.stringify(message));
+      // A legacy WUZAPI webhook's user token stays out of Redis (the CRM worker takes it from config).
+      const { userToken: _secret, ...kept } = message;
+      await redis.hset(waitingKey, field(lid, message.messageId), JSON.stringify(kept));
       deps.logger.warn(
         { lid, messageId: message.messageId, instance: message.instance },
         '@lid message without its phone: waiting until an event tells which phone this lid is',

@@ -17,3 +17,14 @@ export function splitItems(event: WebhookEventJob): WebhookEventJob[] | undefine
 
 /** Deterministic, so a retried split adds nothing twice (BullMQ ignores a job id it holds). */
 export const itemJobId = (parentId: string, index: number) => `${parentId}-item-${index}`;
+
+const ADDRESS_BOOK_ITEM_PRIORITY = 10;
+
+/**
+ * The events-queue priority of a split item: an address book's entries
+ * (thousands on every reconnect) go after any message webhook queued behind
+ * them, which BullMQ takes first (no priority); messages keep their order.
+ */
+export function itemPriority(event: WebhookEventJob): number | undefined {
+  return event.event.startsWith('contacts.') ? ADDRESS_BOOK_ITEM_PRIORITY : undefined;
+}
