@@ -28,12 +28,25 @@ export function createCrmJobLifecycle(deps: {
   queue: Queue;
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS' | 'CRM_CHAT_ORDER_MAX_WAIT_MS'>;
   logger: Logger;
+  /**
+   * Since when the CRM has been reachable (its breaker closed, epoch ms; 0 if
+   * it never tripped), or undefined while it is not. An earlier message held
+   * back by an outage is not late by its own doing: only the time its chat
+   * waited while the CRM was up counts towards CRM_CHAT_ORDER_MAX_WAIT_MS.
+   */
+  crmUpSince?: () => Promise<number | undefined>;
 }): CrmJobLifecycle {
   const { config } = deps;
   const order = createChatOrder(deps.redis, deps.queue, config);
   const upserts = createContactUpserts(deps.redis, createContactCache(deps.redis, config), config);
   const ordered = (data: CrmJob) =>
     data.kind === 'message-activity' && data.chatSeq !== undefined ? { ...data, chatSeq: data.chatSeq } : undefined;
+
+  async function waitingSince(first: number | undefined): Promise<number> {
+    if (first === undefined || !deps.crmUpSince) return first ?? Date.now();
+    const upSince = await deps.crmUpSince();
+    return upSince === undefined ? Date.now() : Math.max(first, upSince);
+  }
 
   return {
     async prepare(data) {
@@ -46,7 +59,7 @@ export function createCrmJobLifecycle(deps: {
       if (m?.step !== 'create-activity' || m.activitySeq !== undefined) return { go: data };
       const head = await order.blockedBy(m.message, jobId, m.chatSeq);
       if (head) {
-        const since = m.orderWaitSince ?? Date.now();
+        const since = await waitingSince(m.orderWaitSince);
         const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
         if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since } } };
         deps.logger.warn(

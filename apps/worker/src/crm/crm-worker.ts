@@ -73,7 +73,18 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   if (crmQueue.name !== QUEUES.crm) throw new Error(`crmQueue must be the "${QUEUES.crm}" queue`);
   const log = deps.logger.child({ component: 'crm-worker' });
   const cache = createContactCache(deps.connection, config);
-  const lifecycle = createCrmJobLifecycle({ redis: deps.connection, queue: crmQueue, config, logger: log });
+  const breaker = deps.breaker ?? breakerFor('supercrm', config, deps.connection);
+  const lifecycle = createCrmJobLifecycle({
+    redis: deps.connection,
+    queue: crmQueue,
+    config,
+    logger: log,
+    async crmUpSince() {
+      const circuit = await breaker.state();
+      if (circuit.state !== 'closed') return undefined;
+      return circuit.since ? Date.parse(circuit.since) : 0;
+    },
+  });
   const names = createContactNames(deps.connection, config);
   const sendWindow = createCrmSendWindow({
     redis: deps.connection,
@@ -83,7 +94,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
   });
   // Every request passes the breaker, then takes its slot in the CRM's window right before it leaves.
   const crmClient = guardClient(deps.crmClient, {
-    breaker: deps.breaker ?? breakerFor('supercrm', config, deps.connection),
+    breaker,
     beforeSend: () => sendWindow.reserve(),
     openMs: config.CIRCUIT_OPEN_MS,
   });
