@@ -1,4 +1,4 @@
-import type { RedisClient } from '@zaprelay/core';
+import { instanceKey, type RedisClient } from '@zaprelay/core';
 
 /** Chats older than this are not re-read: WUZAPI's history has no time filter, each chat costs a request. */
 const REMEMBER_MS = 30 * 24 * 60 * 60 * 1000;
@@ -11,7 +11,8 @@ export const MAX_CHATS_PER_RUN = 2000;
  * has no "list chats", so reconciliation reads the chats seen in events.
  */
 export function createSeenChats(redis: RedisClient, prefix: string) {
-  const key = (instance: string) => `${prefix}:seen-chats:wuzapi:${instance}`;
+  // WUZAPI's webhooks spell the instance their way, the schedule as WUZAPI_USER_TOKENS (lower case): one key for both.
+  const key = (instance: string) => `${prefix}:seen-chats:wuzapi:${instanceKey(instance)}`;
   return {
     async seen(instance: string, chatJid: string, at = Date.now()): Promise<void> {
       await redis.zadd(key(instance), at, chatJid);

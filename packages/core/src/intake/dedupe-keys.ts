@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { instanceKey } from '../instances.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -16,7 +17,8 @@ const contentHash = (v: unknown) =>
  */
 export function evolutionDedupeKey(event: string, instance: string, data: unknown): string | undefined {
   const d = obj(data);
-  const base = `evolution|${instance}|${event}`;
+  // The instance in one spelling: a webhook and a read-back (named from config) must give the same key.
+  const base = `evolution|${instanceKey(instance)}|${event}`;
   switch (event) {
     case 'messages.upsert':
     case 'send.message': {
@@ -42,7 +44,7 @@ export function evolutionDedupeKey(event: string, instance: string, data: unknow
 /** WUZAPI: a message's `Info.ID`; a receipt's message ids and state. */
 export function wuzapiDedupeKey(type: string, instance: string, jsonData: Obj): string | undefined {
   const event = obj(jsonData.event);
-  const base = `wuzapi|${instance}|${type}`;
+  const base = `wuzapi|${instanceKey(instance)}|${type}`;
   if (type === 'Message') {
     const id = str(obj(event?.Info)?.ID);
     return id ? `${base}|${id}` : undefined;
