@@ -1,6 +1,7 @@
-import { configuredInstances, QUEUES, storeOnce, webhookEventJobSchema, wuzapiDedupeKey } from '@zaprelay/core';
+import { configuredInstances, QUEUES } from '@zaprelay/core';
 import { createWuzapiDouble, goTime, type WuzapiDouble, waitFor, wuzapiText } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackfill, storeWuzapiWebhook } from './reconcile-helpers.js';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
 
 const HOUR = 3600_000;
@@ -32,21 +33,10 @@ describe('reconciliation of an instance whose name has capitals (WUZAPI)', () =>
     const now = Date.now();
     const seen = wuzapiText({ id: 'WZ-CAPS-SEEN', phone: '5511933334444', timestamp: new Date(now - HOUR) });
     // As the ingress stores it: the instance as WUZAPI spells it.
-    await storeOnce(
-      {
-        queue: runtime.queues[QUEUES.events],
-        redis: connection,
-        prefix: harness.config.QUEUE_PREFIX,
-        ttlSeconds: 86_400,
-      },
-      webhookEventJobSchema.parse({
-        source: 'wuzapi',
-        event: 'Message',
-        instance: SPELLED,
-        receivedAt: Date.now(),
-        payload: { jsonData: seen, instanceName: SPELLED },
-      }),
-      wuzapiDedupeKey('Message', SPELLED, seen) as string,
+    await storeWuzapiWebhook(
+      { queue: runtime.queues[QUEUES.events], redis: connection, prefix: harness.config.QUEUE_PREFIX },
+      SPELLED,
+      seen,
     );
     await waitFor('the webhook’s activity', () => harness.crm.activities().length === 1, 30_000, 50);
 
@@ -65,24 +55,10 @@ describe('reconciliation of an instance whose name has capitals (WUZAPI)', () =>
 
     // The instance as the schedule names it (from WUZAPI_USER_TOKENS).
     const scheduled = configuredInstances(harness.config).find((i) => i.gateway === 'wuzapi');
-    const backfill = runtime.queues[QUEUES.backfill];
-    const job = await backfill.add('backfill', {
-      instance: scheduled?.instance,
-      gateway: 'wuzapi',
-      since: now - 6 * HOUR,
-      until: Date.now() + 1000,
-      origin: 'schedule',
-      requestedAt: Date.now(),
-    });
-    const progress = await waitFor(
-      'the run',
-      async () => {
-        const state = await backfill.getJobState(job.id as string);
-        if (state === 'failed') throw new Error('backfill failed');
-        return state === 'completed' ? (await backfill.getJob(job.id as string))?.returnvalue : undefined;
-      },
-      30_000,
-      50,
+    const progress = await runBackfill(
+      runtime.queues[QUEUES.backfill],
+      { instance: String(scheduled?.instance), gateway: 'wuzapi', since: now - 6 * HOUR, until: Date.now() + 1000 },
+      'schedule',
     );
     expect(progress).toMatchObject({ read: 2, known: 1, queued: 1, chats: { done: 1, total: 1 } });
     await waitFor('the lost activity', () => harness.crm.activities().length >= 2, 30_000, 50);

@@ -1,13 +1,7 @@
-import {
-  createSystemQueues,
-  eventsShardOf,
-  evolutionDedupeKey,
-  QUEUES,
-  storeOnce,
-  webhookEventJobSchema,
-} from '@zaprelay/core';
+import { createSystemQueues, eventsShardOf, QUEUES } from '@zaprelay/core';
 import { evolutionText, waitFor } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackfill, storeEvolutionWebhook } from './reconcile-helpers.js';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
 
 const HOUR = 3600_000;
@@ -39,39 +33,17 @@ describe('reconciliation with events shards (QUEUE_SHARDS=2)', () => {
       );
       for (const body of bodies) harness.evolution.storeMessage(INSTANCE, body.data);
       // The first came as a webhook: the ingress stored it on the instance's shard.
-      const { apikey: _k, ...envelope } = bodies[0] as (typeof bodies)[0];
-      await storeOnce(
-        { queue: shard, redis: connection, prefix: harness.config.QUEUE_PREFIX, ttlSeconds: 86_400 },
-        webhookEventJobSchema.parse({
-          source: 'evolution',
-          event: 'messages.upsert',
-          instance: INSTANCE,
-          receivedAt: Date.now(),
-          payload: envelope,
-        }),
-        evolutionDedupeKey('messages.upsert', INSTANCE, envelope.data) as string,
+      await storeEvolutionWebhook(
+        { queue: shard, redis: connection, prefix: harness.config.QUEUE_PREFIX },
+        bodies[0] as (typeof bodies)[0],
       );
 
-      const job = await runtime.queues[QUEUES.backfill].add('backfill', {
+      const progress = await runBackfill(runtime.queues[QUEUES.backfill], {
         instance: INSTANCE,
         gateway: 'evolution',
         since: Date.now() - 2 * HOUR,
         until: Date.now(),
-        origin: 'api',
-        requestedAt: Date.now(),
       });
-      const progress = await waitFor(
-        'backfill done',
-        async () => {
-          const state = await runtime.queues[QUEUES.backfill].getJobState(job.id as string);
-          if (state === 'failed') throw new Error('backfill failed');
-          return state === 'completed'
-            ? (await runtime.queues[QUEUES.backfill].getJob(job.id as string))?.returnvalue
-            : undefined;
-        },
-        30_000,
-        50,
-      );
       expect(progress).toMatchObject({ read: 2, known: 1, queued: 1 });
       await waitFor('2 activities', () => harness.crm.activities().length >= 2, 30_000, 50);
 
