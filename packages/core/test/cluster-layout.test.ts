@@ -40,7 +40,7 @@ describe('cluster, shard and role settings', () => {
 
   it('names an unknown worker queue, a bad node list and a bad prefix', () => {
     expect(problems({ WORKER_QUEUES: 'events,crn' })).toEqual([
-      'WORKER_QUEUES: unknown queue "crn" (known: events, crm, outbound, monitor, alerts, contact-sync) (got "events,crn")',
+      'WORKER_QUEUES: unknown queue "crn" (known: events, crm, outbound, monitor, alerts, contact-sync, backfill) (got "events,crn")',
     ]);
     expect(problems({ REDIS_CLUSTER_NODES: 'redis-a' })[0]).toMatch(/^REDIS_CLUSTER_NODES: must be a comma-separated/);
     expect(problems({ QUEUE_PREFIX: 'a{b}{c}' })[0]).toMatch(/^QUEUE_PREFIX: /);

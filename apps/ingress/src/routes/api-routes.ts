@@ -82,9 +82,12 @@ export async function apiRoutes(app: FastifyInstance, { config, redis, queues, a
   app.get('/api/messages/:id', async (req, reply) => {
     const params = jobIdParamsSchema.safeParse(req.params);
     if (!params.success) return sendInvalidPayload(reply, params.error);
-    const job: Job | undefined = await orUnavailable(queues[QUEUES.outbound].getJob(params.data.id));
+    const outbound = queues[QUEUES.outbound];
+    // State first, then the job: a send that fails between the two reads still shows its error.
+    const rawState = await orUnavailable(outbound.getJobState(params.data.id));
+    const job: Job | undefined = await orUnavailable(outbound.getJob(params.data.id));
     if (!job) return reply.code(404).send({ error: 'not_found' });
-    const state = STATE_OF[await orUnavailable(job.getState())] ?? 'queued';
+    const state = STATE_OF[rawState] ?? 'queued';
     const result = outboundResultSchema.safeParse(job.returnvalue);
     return {
       id: job.id,

@@ -30,7 +30,13 @@ describe('fault: a worker whose event loop stalls for a second, under a strict s
       crm,
       evolution,
       label: 'fault-stalled-loop',
-      env: { SUPER_CRM_RATE_LIMIT_MAX: String(N), SUPER_CRM_RATE_LIMIT_DURATION_MS: String(W) },
+      env: {
+        SUPER_CRM_RATE_LIMIT_MAX: String(N),
+        SUPER_CRM_RATE_LIMIT_DURATION_MS: String(W),
+        // The default slack, not the stack's wider one: BullMQ's spacing alone then leaves too little headroom
+        // for a stalled request, and only the reservation at send time keeps the window.
+        SUPER_CRM_SEND_SLACK_MS: '200',
+      },
     });
     // A second worker whose loop stops for 1 s after every third contact look-up: after its job was
     // activated by BullMQ's limiter, before its request left.

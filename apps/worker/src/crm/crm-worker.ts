@@ -91,6 +91,7 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     prefix: config.QUEUE_PREFIX,
     max: config.SUPER_CRM_RATE_LIMIT_MAX,
     windowMs: config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
+    minSlackMs: config.SUPER_CRM_SEND_SLACK_MS,
   });
   // Every request passes the breaker, then takes its slot in the CRM's window right before it leaves.
   const crmClient = guardClient(deps.crmClient, {
@@ -170,7 +171,12 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     prefix: queuePrefix(config, QUEUES.crm),
     concurrency: config.WORKER_CONCURRENCY,
     ...deps.workerOptions,
-    limiter: crmLimiterFor(config.SUPER_CRM_RATE_LIMIT_MAX, config.SUPER_CRM_RATE_LIMIT_DURATION_MS),
+    limiter: crmLimiterFor(
+      config.SUPER_CRM_RATE_LIMIT_MAX,
+      config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
+      undefined,
+      config.SUPER_CRM_SEND_SLACK_MS,
+    ),
     settings: {
       ...deps.workerOptions?.settings,
       backoffStrategy: backoffStrategyFor(crmRetryPolicy(config)),

@@ -89,12 +89,13 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       case 'message':
         if (event.message.source === 'wuzapi')
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
-        await messageActivity(event.message);
+        // Traced first: the CRM worker may take the job before this processor resumes.
         await traced([event.message.messageId], 'queued-for-crm', {
           eventJobId: job.id,
           jobId: toJobId(messageActivityKey(event.message)),
           direction: event.message.direction,
         });
+        await messageActivity(event.message);
         if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
         return;
       case 'lid-message':

@@ -191,6 +191,11 @@ export const envSchema = z.object({
   SUPER_CRM_TIMEOUT_MS: int(100).default(10_000),
   SUPER_CRM_RATE_LIMIT_MAX: int(1).default(100),
   SUPER_CRM_RATE_LIMIT_DURATION_MS: int(1).default(60_000),
+  /**
+   * Time kept free in every CRM window for the delay between a request taking its slot and reaching the CRM
+   * (event loop, network, a busy host); the slack is this or 1 % of the window, whichever is larger.
+   */
+  SUPER_CRM_SEND_SLACK_MS: int(0, 60_000).default(200),
   /** 30 attempts capped at 15 min ≈ 5 h of CRM outage before a job fails (the CRM keeps idempotency keys 24 h). */
   SUPER_CRM_RETRY_MAX_ATTEMPTS: int(1, 100).default(30),
   SUPER_CRM_RETRY_DELAY_MS: int(0).default(1000),
