@@ -42,6 +42,10 @@ describe('/api/backfill', () => {
       queued: 0,
       skipped: 0,
     });
+    // Any spelling finds the instance; the run reads Evolution under the configured one.
+    const shouted = await start({ instance: 'SALES-01', since });
+    expect(shouted.statusCode).toBe(202);
+    expect((await ingress.queues.backfill.getJob(shouted.json().id))?.data).toMatchObject({ instance: 'sales-01' });
     const wuzapi = await start({ instance: 'loja-centro', since: Date.now() - HOUR, until: Date.now() - 1000 });
     expect(wuzapi.statusCode).toBe(202);
     expect((await ingress.queues.backfill.getJob(wuzapi.json().id))?.data).toMatchObject({ gateway: 'wuzapi' });

@@ -34,6 +34,17 @@ describe('REDIS_WAIT_REPLICAS: 2xx only once replicas hold the write', () => {
         ...json({ instance: 'sales-01', to: '5511999990000', text: 'olá' }, apiAuth),
       });
       expect(send.statusCode).toBe(503);
+      // A send retried with its Idempotency-Key is remembered (24 h), but still not acknowledged before a replica has it.
+      const keyed = () =>
+        ingress.app.inject({
+          url: '/api/messages',
+          ...json(
+            { instance: 'sales-01', to: '5511999990000', text: 'olá' },
+            { ...apiAuth, 'idempotency-key': 'wait-order-1' },
+          ),
+        });
+      expect((await keyed()).statusCode).toBe(503);
+      expect((await keyed()).statusCode).toBe(503);
     } finally {
       await ingress.close();
     }

@@ -1,4 +1,4 @@
-import { type Config, createRedisReadiness, type Logger, type RedisClient } from '@zaprelay/core';
+import { type Config, createRedisReadiness, type Logger, QUEUES, type RedisClient } from '@zaprelay/core';
 import { createFastify, healthRoutes, metricsRoute } from '@zaprelay/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -7,16 +7,18 @@ export interface OpsServerDeps {
   logger: Logger;
   redis: RedisClient;
   registry: Registry;
-  config?: Pick<Config, 'TRUST_PROXY' | 'METRICS_TOKEN' | 'SUPER_CRM_API_KEY'>;
+  config?: Pick<Config, 'TRUST_PROXY' | 'METRICS_TOKEN' | 'SUPER_CRM_API_KEY'> & Partial<Pick<Config, 'WORKER_QUEUES'>>;
 }
 
 /**
- * Health and metrics of a worker process, on WORKER_METRICS_PORT. Not ready
- * without SUPER_CRM_API_KEY: such a worker cannot do the CRM work it exists for.
+ * Health and metrics of a worker process, on WORKER_METRICS_PORT. A worker
+ * that serves the CRM queue is not ready without SUPER_CRM_API_KEY: it cannot
+ * do the work it exists for. Other roles (WORKER_QUEUES) never call the CRM.
  */
 export async function buildOpsServer({ logger, redis, registry, config }: OpsServerDeps): Promise<FastifyInstance> {
   const app = createFastify(logger, { trustProxy: config?.TRUST_PROXY ?? false });
-  const crmKey = config === undefined || config.SUPER_CRM_API_KEY !== undefined;
+  const servesCrm = config?.WORKER_QUEUES?.includes(QUEUES.crm) ?? true;
+  const crmKey = config === undefined || !servesCrm || config.SUPER_CRM_API_KEY !== undefined;
   const readiness = createRedisReadiness(redis, logger);
   // Read at start too: a Redis that may lose jobs is logged before the first probe asks.
   void readiness.check();

@@ -10,50 +10,19 @@ import {
   wuzapiDedupeKey,
 } from '@zaprelay/core';
 import { createWuzapiDouble, evolutionText, goTime, type WuzapiDouble, waitFor, wuzapiText } from '@zaprelay/test-kit';
-import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerRuntime } from '../src/runtime.js';
+import { runBackfill, storeEvolutionWebhook, storeWuzapiWebhook } from './reconcile-helpers.js';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
 
 const HOUR = 3600_000;
 const now = Date.now();
 const secondsAgo = (ms: number) => Math.floor((now - ms) / 1000);
-
-async function runBackfill(queue: Queue, data: Omit<BackfillJob, 'origin' | 'requestedAt'>): Promise<BackfillProgress> {
-  const job = await queue.add('backfill', { ...data, origin: 'api', requestedAt: Date.now() });
-  return waitFor(
-    `backfill ${job.id}`,
-    async () => {
-      const fresh = await queue.getJob(job.id as string);
-      const state = await fresh?.getState();
-      if (state === 'failed') throw new Error(`backfill failed: ${fresh?.failedReason}`);
-      return state === 'completed' ? (fresh?.returnvalue as BackfillProgress) : undefined;
-    },
-    30_000,
-    50,
-  ) as Promise<BackfillProgress>;
-}
-
-/** What the ingress stores for a webhook: the same job and marker (core's storeOnce), as if it had arrived. */
-async function deliverWebhook(
-  runtime: WorkerRuntime,
-  redis: RedisClient,
-  prefix: string,
-  body: ReturnType<typeof evolutionText>,
-) {
-  const { apikey: _k, ...envelope } = body;
-  await storeOnce(
-    { queue: runtime.queues[QUEUES.events], redis, prefix, ttlSeconds: 86_400 },
-    webhookEventJobSchema.parse({
-      source: 'evolution',
-      event: 'messages.upsert',
-      instance: envelope.instance,
-      receivedAt: Date.now(),
-      payload: envelope,
-    }),
-    evolutionDedupeKey('messages.upsert', envelope.instance, envelope.data) as string,
-  );
-}
+const webhookDeps = (runtime: WorkerRuntime, redis: RedisClient, prefix: string) => ({
+  queue: runtime.queues[QUEUES.events],
+  redis,
+  prefix,
+});
 
 describe('reconciliation from Evolution’s store', () => {
   let harness: RuntimeHarness;
@@ -80,8 +49,14 @@ describe('reconciliation from Evolution’s store', () => {
     );
     for (const body of bodies) harness.evolution.storeMessage('sales-01', body.data);
     // Two of them also came as webhooks.
-    await deliverWebhook(runtime, connection, harness.config.QUEUE_PREFIX, bodies[1] as (typeof bodies)[1]);
-    await deliverWebhook(runtime, connection, harness.config.QUEUE_PREFIX, bodies[3] as (typeof bodies)[3]);
+    await storeEvolutionWebhook(
+      webhookDeps(runtime, connection, harness.config.QUEUE_PREFIX),
+      bodies[1] as (typeof bodies)[1],
+    );
+    await storeEvolutionWebhook(
+      webhookDeps(runtime, connection, harness.config.QUEUE_PREFIX),
+      bodies[3] as (typeof bodies)[3],
+    );
 
     const backfill = runtime.queues[QUEUES.backfill];
     const first = await runBackfill(backfill, {

@@ -44,7 +44,7 @@ describe('instances a webhook names', () => {
 });
 
 describe('worker readiness', () => {
-  it('is not ready without SUPER_CRM_API_KEY, ready with it', async () => {
+  it('is not ready without SUPER_CRM_API_KEY when it serves the CRM queue, ready with it or in another role', async () => {
     const config = testConfig({});
     const redis = createRedisConnection(config.REDIS_URL, { role: 'worker' });
     const logger = createLogger(config, { name: 'ops-test' });
@@ -62,6 +62,15 @@ describe('worker readiness', () => {
       const withKey = await buildOpsServer({ logger, redis, registry, config: { ...config, SUPER_CRM_API_KEY: 'k' } });
       expect((await withKey.inject({ url: '/health/ready' })).statusCode).toBe(200);
       await withKey.close();
+      // A worker role that never calls the CRM (WORKER_QUEUES without crm) needs no key.
+      const eventsOnly = await buildOpsServer({
+        logger,
+        redis,
+        registry,
+        config: { ...config, SUPER_CRM_API_KEY: undefined, WORKER_QUEUES: [QUEUES.events, QUEUES.outbound] },
+      });
+      expect((await eventsOnly.inject({ url: '/health/ready' })).statusCode).toBe(200);
+      await eventsOnly.close();
     } finally {
       redis.disconnect();
     }

@@ -3,6 +3,7 @@ import {
   type BackfillJob,
   backfillProgressSchema,
   type Config,
+  configuredSpelling,
   gatewayOfInstance,
   QUEUES,
   type QueueName,
@@ -46,7 +47,9 @@ export async function backfillRoutes(app: FastifyInstance, { config, queues }: B
     const parsed = backfillBodySchema.safeParse(req.body);
     if (!parsed.success) return sendInvalidPayload(reply, parsed.error);
     const now = Date.now();
-    const { instance, since } = parsed.data;
+    const { since } = parsed.data;
+    // Names match in any case, but Evolution's findMessages wants its own spelling (EVOLUTION_INSTANCES).
+    const instance = configuredSpelling(config.EVOLUTION_INSTANCES, parsed.data.instance);
     const until = Math.min(parsed.data.until ?? now, now);
     if (since >= until) return badField(reply, 'since', 'must be before until (and before now)');
     // Older than the dedupe markers, a message read back cannot be told from one already delivered.

@@ -31,8 +31,13 @@ export function createCrmJobLifecycle(deps: {
   queue: Queue;
   config: Pick<Config, 'QUEUE_PREFIX' | 'CRM_CONTACT_CACHE_TTL_SECONDS' | 'CRM_CHAT_ORDER_MAX_WAIT_MS'>;
   logger: Logger;
-  /** Whether the CRM's breaker holds every request back (open or half-open): a wait then does not count. */
-  crmDown?: () => Promise<boolean>;
+  /**
+   * Since when the CRM has been reachable (its breaker closed, epoch ms; 0 if
+   * it never tripped), or undefined while it is not. An earlier message held
+   * back by an outage is not late by its own doing: only the time its chat
+   * waited while the CRM was up counts towards CRM_CHAT_ORDER_MAX_WAIT_MS.
+   */
+  crmUpSince?: () => Promise<number | undefined>;
 }): CrmJobLifecycle {
   const { config } = deps;
   const order = createChatOrder(deps.redis, deps.queue, config);
@@ -52,6 +57,12 @@ export function createCrmJobLifecycle(deps: {
     if (await job.isDelayed()) await job.promote().catch(() => undefined);
   }
 
+  async function waitingSince(first: number | undefined): Promise<number> {
+    if (first === undefined || !deps.crmUpSince) return first ?? Date.now();
+    const upSince = await deps.crmUpSince();
+    return upSince === undefined ? Date.now() : Math.max(first, upSince);
+  }
+
   return {
     async prepare(data) {
       if (data.kind !== 'contact-upsert' || data.step !== 'resolve-contact') return data;
@@ -64,19 +75,9 @@ export function createCrmJobLifecycle(deps: {
       const head = await order.blockedBy(m.message, jobId, m.chatSeq);
       if (head) {
         await wakeIfAsleep(head.jobId);
-        const since = m.orderWaitSince ?? Date.now();
+        const since = await waitingSince(m.orderWaitSince);
         const until = since + config.CRM_CHAT_ORDER_MAX_WAIT_MS;
         if (Date.now() < until) return { wait: { until, data: { ...m, orderWaitSince: since }, heldBy: head.jobId } };
-        if (await deps.crmDown?.()) {
-          // The head is held by the breaker, not failing on its own: during an outage the chat keeps its order.
-          const again = Date.now();
-          const wait = {
-            until: again + config.CRM_CHAT_ORDER_MAX_WAIT_MS,
-            data: { ...m, orderWaitSince: again },
-            heldBy: head.jobId,
-          };
-          return { wait };
-        }
         deps.logger.warn(
           { jobId, heldBy: head.jobId, waitedMs: Date.now() - since },
           'chat order: an earlier message of the chat held it longer than CRM_CHAT_ORDER_MAX_WAIT_MS; going on without it',

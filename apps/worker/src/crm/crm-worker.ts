@@ -79,7 +79,11 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     queue: crmQueue,
     config,
     logger: log,
-    crmDown: async () => (await breaker.state()).state !== 'closed',
+    async crmUpSince() {
+      const circuit = await breaker.state();
+      if (circuit.state !== 'closed') return undefined;
+      return circuit.since ? Date.parse(circuit.since) : 0;
+    },
   });
   const names = createContactNames(deps.connection, config);
   const sendWindow = createCrmSendWindow({
