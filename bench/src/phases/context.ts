@@ -45,6 +45,7 @@ export function startApp(
       HOST: '127.0.0.1',
       EVOLUTION_MONITORING_ENABLED: 'false',
       ...ctx.appEnv,
+      ...(process.env.X_AP ? { X_AP: process.env.X_AP } : {}),
       ...env,
     },
     options,
