@@ -16,7 +16,7 @@ for (const warning of authWarnings(config)) logger.warn(warning);
 const redis = connectRedis(config, {
   role: 'producer',
   name: 'zaprelay-ingress',
-  autoPipelining: process.env.X_AP !== '0',
+  autoPipelining: true,
 });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const system = createSystemQueues({ connection: redis, config });

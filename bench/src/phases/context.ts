@@ -11,7 +11,10 @@ export interface BenchSettings {
   /** Events in the end-to-end backlog (and no-op jobs in the raw one). */
   workerEvents: number;
   workerConcurrency: number;
-  limiter: { max: number; windowMs: number; backlog: number };
+  /** Each CRM limit measured with 1 and 4 worker processes: a backlog of more than one window. */
+  limiters: { max: number; windowMs: number; backlog: number }[];
+  /** End-to-end latency: webhooks sent one at a time, this far apart, under the production CRM limit. */
+  latency: { samples: number; spacingMs: number };
   /** How long the CRM is down in the breaker part. */
   breakerDownMs: number;
 }
@@ -45,7 +48,6 @@ export function startApp(
       HOST: '127.0.0.1',
       EVOLUTION_MONITORING_ENABLED: 'false',
       ...ctx.appEnv,
-      ...(process.env.X_AP ? { X_AP: process.env.X_AP } : {}),
       ...env,
     },
     options,
@@ -72,14 +74,24 @@ export async function startIngress(
   return { ...proc, url: `http://127.0.0.1:${port}/webhooks/evolution` };
 }
 
-export async function startWorker(ctx: BenchContext, prefix: string, env: Record<string, string>) {
+export async function startWorker(
+  ctx: BenchContext,
+  prefix: string,
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+) {
   const port = await freePort();
-  const proc = startApp(ctx, 'worker', {
-    QUEUE_PREFIX: prefix,
-    WORKER_METRICS_PORT: String(port),
-    WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
-    ...env,
-  });
+  const proc = startApp(
+    ctx,
+    'worker',
+    {
+      QUEUE_PREFIX: prefix,
+      WORKER_METRICS_PORT: String(port),
+      WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
+      ...env,
+    },
+    options,
+  );
   await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
   return proc;
 }
