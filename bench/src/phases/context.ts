@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppProcess, freePort, startAppProcess, waitUntilReady } from '@zaprelay/test-kit';
+import { type AppProcess, freePort, type SuperCrmDouble, startAppProcess, waitUntilReady } from '@zaprelay/test-kit';
 import type { Redis } from 'ioredis';
 import type { ChildRegistry } from '../infra/child-registry.js';
 import { BENCH_WEBHOOK_TOKEN } from '../load/webhook-body.js';
@@ -95,3 +95,11 @@ export async function startWorker(
   await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
   return proc;
 }
+
+/** A worker's environment for the SuperCRM double with a CRM limit of `max` requests per `windowMs`. */
+export const crmEnv = (double: SuperCrmDouble, limit: { max: number; windowMs: number }) => ({
+  SUPER_CRM_BASE_URL: double.baseUrl,
+  SUPER_CRM_API_KEY: double.apiKey,
+  SUPER_CRM_RATE_LIMIT_MAX: String(limit.max),
+  SUPER_CRM_RATE_LIMIT_DURATION_MS: String(limit.windowMs),
+});

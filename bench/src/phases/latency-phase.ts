@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSuperCrmDouble, deleteKeysUnder, waitFor } from '@zaprelay/test-kit';
+import { createSuperCrmDouble, deleteKeysUnder } from '@zaprelay/test-kit';
 import { BENCH_PHONE, evolutionTextWebhookTemplate } from '../load/webhook-body.js';
-import { type BenchContext, benchPrefix, startIngress, startWorker } from './context.js';
+import { type BenchContext, benchPrefix, crmEnv, startIngress, startWorker } from './context.js';
+import { lastActivityAt } from './workers-phase.js';
 
 export interface LatencyResult {
   samples: number;
@@ -31,12 +32,7 @@ export async function benchLatency(ctx: BenchContext): Promise<LatencyResult> {
   try {
     double.seedContact({ name: 'Maria Souza', phone: BENCH_PHONE });
     const ingress = await startIngress(ctx, prefix);
-    const worker = await startWorker(ctx, prefix, {
-      SUPER_CRM_BASE_URL: double.baseUrl,
-      SUPER_CRM_API_KEY: double.apiKey,
-      SUPER_CRM_RATE_LIMIT_MAX: String(limit.max),
-      SUPER_CRM_RATE_LIMIT_DURATION_MS: String(limit.windowMs),
-    });
+    const worker = await startWorker(ctx, prefix, crmEnv(double, limit));
     const body = evolutionTextWebhookTemplate();
     const latencies: number[] = [];
     // One warm-up message (connections, caches), not counted.
@@ -48,12 +44,8 @@ export async function benchLatency(ctx: BenchContext): Promise<LatencyResult> {
         body: body(`latency-${prefix}-${i}`),
       });
       if (res.status !== 202) throw new Error(`latency: the ingress answered ${res.status}`);
-      await waitFor('the activity', () => double.activities().length >= i + 2, 30_000, 2);
-      const created = double
-        .requests()
-        .filter((r) => r.method === 'POST' && r.path.endsWith('/activities') && r.status === 201)
-        .map((r) => r.time);
-      if (i >= 0) latencies.push(Math.max(...created) - sentAt);
+      const created = await lastActivityAt(double, i + 2, 2);
+      if (i >= 0) latencies.push(created - sentAt);
       await sleep(Math.max(0, spacingMs - (Date.now() - sentAt)));
     }
     await worker.stop();

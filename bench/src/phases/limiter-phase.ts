@@ -2,7 +2,7 @@ import { QUEUES } from '@zaprelay/core';
 import { createSuperCrmDouble, deleteKeysUnder, maxInAnyWindow, waitFor } from '@zaprelay/test-kit';
 import { Queue } from 'bullmq';
 import { benchPhones, storedEventJob } from '../load/webhook-body.js';
-import { type BenchContext, benchPrefix, startWorker } from './context.js';
+import { type BenchContext, benchPrefix, crmEnv, startWorker } from './context.js';
 
 export interface LimiterResult {
   workers: number;
@@ -57,12 +57,7 @@ export async function benchLimiter(
     // Known contacts (one request per message), over many chats: a chat's messages go to the CRM one after the other.
     const phones = benchPhones(CHATS);
     for (const [i, phone] of phones.entries()) double.seedContact({ name: `Cliente ${i}`, phone });
-    const env = {
-      SUPER_CRM_BASE_URL: double.baseUrl,
-      SUPER_CRM_API_KEY: double.apiKey,
-      SUPER_CRM_RATE_LIMIT_MAX: String(max),
-      SUPER_CRM_RATE_LIMIT_DURATION_MS: String(windowMs),
-    };
+    const env = crmEnv(double, { max, windowMs });
     const procs = await Promise.all(Array.from({ length: workers }, () => startWorker(ctx, prefix, env)));
     const ids = Array.from({ length: backlog }, (_, i) => `${prefix}-${i}`);
     for (let i = 0; i < ids.length; i += 1000) {

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { startBenchProcess } from '../infra/bench-process.js';
 import { runLoad } from '../load/run-load.js';
 import { BENCH_PHONE, storedEventJob } from '../load/webhook-body.js';
-import { type BenchContext, benchPrefix, startIngress, startWorker } from './context.js';
+import { type BenchContext, benchPrefix, crmEnv, startIngress, startWorker } from './context.js';
 
 export interface WorkerResults {
   events: number;
@@ -21,8 +21,9 @@ export interface WorkerResults {
 const UNTHROTTLED = { max: 1_000_000, durationMs: 1000, limiterCeilingPerSecond: 1_000_000 };
 const WARM_EVENTS = 300;
 
-async function lastActivityAt(double: SuperCrmDouble, count: number): Promise<number> {
-  await waitFor(`${count} activities in the CRM double`, () => double.activities().length >= count, 5 * 60_000, 25);
+/** When the double created its latest activity, once it holds `count`. */
+export async function lastActivityAt(double: SuperCrmDouble, count: number, pollMs = 25): Promise<number> {
+  await waitFor(`${count} activities in the CRM double`, () => double.activities().length >= count, 5 * 60_000, pollMs);
   const created = double
     .requests()
     .filter((r) => r.method === 'POST' && r.path.endsWith('/activities') && r.status === 201)
@@ -43,12 +44,11 @@ async function endToEnd(ctx: BenchContext, events: number) {
   try {
     double.seedContact({ name: 'Maria Souza', phone: BENCH_PHONE });
     const ingress = await startIngress(ctx, prefix);
-    const worker = await startWorker(ctx, prefix, {
-      SUPER_CRM_BASE_URL: double.baseUrl,
-      SUPER_CRM_API_KEY: double.apiKey,
-      SUPER_CRM_RATE_LIMIT_MAX: String(UNTHROTTLED.max),
-      SUPER_CRM_RATE_LIMIT_DURATION_MS: String(UNTHROTTLED.durationMs),
-    });
+    const worker = await startWorker(
+      ctx,
+      prefix,
+      crmEnv(double, { max: UNTHROTTLED.max, windowMs: UNTHROTTLED.durationMs }),
+    );
     const post = async (amount: number) => {
       const r = await runLoad(ctx.children, { url: ingress.url, connections: 10, amount });
       if (r.total !== amount || r.non2xx > 0) throw new Error(`ingress accepted ${r.total - r.non2xx} of ${amount}`);
