@@ -2,9 +2,6 @@ import type { Config } from './config/env-schema.js';
 import { createRedisConnection, type RedisClient, type RedisRole } from './redis.js';
 
 /** The connection a process's configuration asks for: REDIS_CLUSTER_NODES, REDIS_SENTINELS or REDIS_URL. */
-export function connectRedis(
-  config: Config,
-  options: { role: RedisRole; name?: string; autoPipelining?: boolean },
-): RedisClient {
+export function connectRedis(config: Config, options: { role: RedisRole; name?: string }): RedisClient {
   return createRedisConnection(config, options);
 }
