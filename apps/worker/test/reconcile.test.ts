@@ -1,18 +1,9 @@
 import type { RedisClient } from '@zaprelay/core';
-import {
-  type BackfillJob,
-  type BackfillProgress,
-  createMessageTrace,
-  evolutionDedupeKey,
-  QUEUES,
-  storeOnce,
-  webhookEventJobSchema,
-  wuzapiDedupeKey,
-} from '@zaprelay/core';
+import { createMessageTrace, QUEUES, storeOnce, webhookEventJobSchema, wuzapiDedupeKey } from '@zaprelay/core';
 import { createWuzapiDouble, evolutionText, goTime, type WuzapiDouble, waitFor, wuzapiText } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerRuntime } from '../src/runtime.js';
-import { runBackfill, storeEvolutionWebhook, storeWuzapiWebhook } from './reconcile-helpers.js';
+import { runBackfill, storeEvolutionWebhook } from './reconcile-helpers.js';
 import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
 
 const HOUR = 3600_000;
