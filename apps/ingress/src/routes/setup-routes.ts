@@ -9,7 +9,7 @@ import {
 } from '@zaprelay/gateway-clients';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiAuthorized } from '../auth/webhook-auth.js';
-import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
+import { orUnavailable } from '../http/or-unavailable.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 import { setupInstanceSchema } from '../schemas/setup.js';
 
@@ -63,20 +63,12 @@ export async function setupRoutes(app: FastifyInstance, { config, redis, evoluti
   });
 
   async function isKept(gateway: Gateway, instance: string) {
-    try {
-      return (await redis.hexists(keys.webhookSetups, `${gateway}:${instanceKey(instance)}`)) === 1;
-    } catch (err) {
-      throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
-    }
+    return (await orUnavailable(redis.hexists(keys.webhookSetups, `${gateway}:${instanceKey(instance)}`))) === 1;
   }
 
   async function keep(gateway: Gateway, instance: string) {
     const record: WebhookSetupRecord = { gateway, instance, appliedAt: new Date().toISOString() };
-    try {
-      await redis.hset(keys.webhookSetups, `${gateway}:${instanceKey(instance)}`, JSON.stringify(record));
-    } catch (err) {
-      throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
-    }
+    await orUnavailable(redis.hset(keys.webhookSetups, `${gateway}:${instanceKey(instance)}`, JSON.stringify(record)));
   }
 
   /** The setup of the instance a request names, or undefined with the answer already sent. */

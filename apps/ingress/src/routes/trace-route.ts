@@ -2,7 +2,7 @@ import { type Config, type MessageTrace, type TraceEntry, traceMessageIdSchema }
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { apiAuthorized } from '../auth/webhook-auth.js';
-import { QueueUnavailableError } from '../enqueue/queue-unavailable-error.js';
+import { orUnavailable } from '../http/or-unavailable.js';
 import { sendInvalidPayload, sendUnauthorized } from '../http/validation.js';
 
 const paramsSchema = z.object({ messageId: traceMessageIdSchema });
@@ -40,12 +40,7 @@ export async function traceRoute(app: FastifyInstance, { config, trace }: { conf
   app.get('/api/trace/:messageId', async (req, reply) => {
     const params = paramsSchema.safeParse(req.params);
     if (!params.success) return sendInvalidPayload(reply, params.error);
-    let entries: TraceEntry[];
-    try {
-      entries = await trace.read(params.data.messageId);
-    } catch (err) {
-      throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
-    }
+    const entries: TraceEntry[] = await orUnavailable(trace.read(params.data.messageId));
     if (entries.length === 0) {
       return reply
         .code(404)
