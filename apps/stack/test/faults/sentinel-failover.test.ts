@@ -38,6 +38,9 @@ describe('fault: the Sentinel master is SIGKILLed under a stream of webhooks (RE
         // A job whose completion died with the master is recovered as stalled, quickly.
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
+        // A chat whose head lost its wake-up in the failover, and that gets no later message, waits out this
+        // bound (15 min by default) before going on: a known gap, kept short here so the test sees the events land.
+        CRM_CHAT_ORDER_MAX_WAIT_MS: '5000',
       },
     });
     queues = openStackQueues(stack.env);
