@@ -13,6 +13,7 @@ import { benchCluster } from './phases/cluster-phase.js';
 import type { BenchContext, BenchSettings } from './phases/context.js';
 import { benchCompiledRss, benchReplicationWait } from './phases/deployment-phase.js';
 import { benchIngress } from './phases/ingress-phase.js';
+import { benchLatency } from './phases/latency-phase.js';
 import { benchLimiter } from './phases/limiter-phase.js';
 import { benchWorkers } from './phases/workers-phase.js';
 import { ANALYSIS_HEADING, renderBenchmarks } from './report/benchmarks-md.js';
@@ -25,7 +26,7 @@ import { markdownTable, rows } from './report/targets.js';
  *
  * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the ingress and worker processes there;
  * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little; BENCHMARKS.md untouched);
- * BENCH_ONLY=ingress,workers,limiter,breaker,wait,compiled,cluster runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
+ * BENCH_ONLY=ingress,workers,limiter,latency,breaker,wait,compiled,cluster runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
  */
 const full: BenchSettings = {
   connections: 50,
@@ -33,8 +34,12 @@ const full: BenchSettings = {
   durationSeconds: 10,
   workerEvents: 5000,
   workerConcurrency: 10,
-  // 100 per 20 s: the limiter's 200 ms minimum slack costs 1 %, as the default 60 s window's 1 % margin does.
-  limiter: { max: 100, windowMs: 20_000, backlog: 215 },
+  // The production limit and a 60× larger plan, each with a backlog of about 1.6 windows (one full window measured).
+  limiters: [
+    { max: 100, windowMs: 60_000, backlog: 165 },
+    { max: 6000, windowMs: 60_000, backlog: 9600 },
+  ],
+  latency: { samples: 40, spacingMs: 750 },
   breakerDownMs: 60_000,
 };
 const quick: BenchSettings = {
@@ -42,7 +47,11 @@ const quick: BenchSettings = {
   warmupSeconds: 1,
   durationSeconds: 3,
   workerEvents: 1000,
-  limiter: { max: 20, windowMs: 2000, backlog: 50 },
+  limiters: [
+    { max: 20, windowMs: 2000, backlog: 35 },
+    { max: 600, windowMs: 2000, backlog: 1000 },
+  ],
+  latency: { samples: 10, spacingMs: 750 },
   breakerDownMs: 10_000,
 };
 const settings = process.env.BENCH_QUICK ? quick : full;
@@ -69,11 +78,12 @@ function cleanUp(): Promise<void> {
 async function measureAndReport(ctx: BenchContext, machine: Machine) {
   const ingress = await benchIngress(ctx);
   const workers = await benchWorkers(ctx);
-  const limiter = [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)];
+  const limiter = await benchLimiters(ctx);
+  const latency = await benchLatency(ctx);
   const breaker = await benchBreaker(ctx, settings.breakerDownMs);
   const deployment = { wait: await benchReplicationWait(ctx), compiled: await benchCompiledRss(ctx) };
   const cluster = await benchCluster(ctx);
-  const results = { ingress, workers, limiter, breaker, deployment, cluster };
+  const results = { ingress, workers, limiter, latency, breaker, deployment, cluster };
   const table = rows(results);
   process.stdout.write(`\n${markdownTable(table)}\n\n`);
   for (const row of table.filter((r) => r.met === false)) process.stdout.write(`❌ ${row.what}: ${row.miss}\n`);
@@ -89,6 +99,15 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
   writeFileSync(file, renderBenchmarks({ machine, settings, results, table, seconds, loadAverageAtEnd, keptAnalysis }));
   spawnSync(join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], { stdio: 'ignore' });
   process.stdout.write(`\nwritten to BENCHMARKS.md (${Math.round(seconds)} s)\n`);
+}
+
+/** Each CRM limit of the settings, with 1 and then 4 worker processes. */
+async function benchLimiters(ctx: BenchContext) {
+  const out = [];
+  for (const limit of settings.limiters) {
+    for (const workers of [1, 4]) out.push(await benchLimiter(ctx, workers, limit));
+  }
+  return out;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -123,7 +142,8 @@ try {
     const partial = {
       ingress: only.includes('ingress') ? await benchIngress(ctx) : undefined,
       workers: only.includes('workers') ? await benchWorkers(ctx) : undefined,
-      limiter: only.includes('limiter') ? [await benchLimiter(ctx, 1), await benchLimiter(ctx, 4)] : undefined,
+      limiter: only.includes('limiter') ? await benchLimiters(ctx) : undefined,
+      latency: only.includes('latency') ? await benchLatency(ctx) : undefined,
       breaker: only.includes('breaker') ? await benchBreaker(ctx, settings.breakerDownMs) : undefined,
       wait: only.includes('wait') ? await benchReplicationWait(ctx) : undefined,
       compiled: only.includes('compiled') ? await benchCompiledRss(ctx) : undefined,

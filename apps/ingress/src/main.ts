@@ -12,7 +12,12 @@ import { authWarnings } from './auth/webhook-auth.js';
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'ingress' });
 for (const warning of authWarnings(config)) logger.warn(warning);
-const redis = connectRedis(config, { role: 'producer', name: 'zaprelay-ingress' });
+// Many webhooks in flight, a few commands each: one socket write per tick instead of one per command.
+const redis = connectRedis(config, {
+  role: 'producer',
+  name: 'zaprelay-ingress',
+  autoPipelining: true,
+});
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const system = createSystemQueues({ connection: redis, config });
 const registry = createMetricsRegistry('ingress');

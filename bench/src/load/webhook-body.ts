@@ -27,9 +27,13 @@ export function evolutionTextWebhookTemplate(): (id: string) => string {
   return (id) => `${head}BENCH${id}${tail}`;
 }
 
+/** `count` distinct Brazilian mobile numbers besides BENCH_PHONE (for backlogs spread over many chats). */
+export const benchPhones = (count: number) =>
+  Array.from({ length: count }, (_, i) => `+55119${String(70000000 + i).padStart(8, '0')}`);
+
 /** What the ingress stores for that webhook (the events job), for ceilings and backlogs that skip HTTP. */
-export function storedEventJob(id: string) {
-  const { apikey: _secret, ...payload } = evolutionTextWebhook(id);
+export function storedEventJob(id: string, phone = BENCH_PHONE) {
+  const { apikey: _secret, ...payload } = evolutionTextWebhook(id, phone);
   // The ingress leaves Baileys' key material out (EVOLUTION_DROPPED_KEYS): same job size here.
   const { messageContextInfo: _keys, ...message } = payload.data.message;
   payload.data.message = message as typeof payload.data.message;

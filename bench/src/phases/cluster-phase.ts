@@ -34,7 +34,8 @@ export interface ClusterResults {
  */
 async function drain(ctx: BenchContext, target: Record<string, string>, events: number): Promise<ClusterTargetResult> {
   const prefix = benchPrefix('cluster');
-  const env = { ...target, QUEUE_PREFIX: prefix, QUEUE_SHARDS: String(SHARDS) };
+  // Ready only with a CRM key (ops-server.ts); these events-only workers never call the CRM.
+  const env = { ...target, QUEUE_PREFIX: prefix, QUEUE_SHARDS: String(SHARDS), SUPER_CRM_API_KEY: 'bench-unused' };
   const config = loadConfig(env);
   const connection = createRedisConnection(config, { role: 'worker', name: 'bench-cluster' });
   const queues = createSystemQueues({ connection, config });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppProcess, freePort, startAppProcess, waitUntilReady } from '@zaprelay/test-kit';
+import { type AppProcess, freePort, type SuperCrmDouble, startAppProcess, waitUntilReady } from '@zaprelay/test-kit';
 import type { Redis } from 'ioredis';
 import type { ChildRegistry } from '../infra/child-registry.js';
 import { BENCH_WEBHOOK_TOKEN } from '../load/webhook-body.js';
@@ -11,7 +11,10 @@ export interface BenchSettings {
   /** Events in the end-to-end backlog (and no-op jobs in the raw one). */
   workerEvents: number;
   workerConcurrency: number;
-  limiter: { max: number; windowMs: number; backlog: number };
+  /** Each CRM limit measured with 1 and 4 worker processes: a backlog of more than one window. */
+  limiters: { max: number; windowMs: number; backlog: number }[];
+  /** End-to-end latency: webhooks sent one at a time, this far apart, under the production CRM limit. */
+  latency: { samples: number; spacingMs: number };
   /** How long the CRM is down in the breaker part. */
   breakerDownMs: number;
 }
@@ -71,14 +74,32 @@ export async function startIngress(
   return { ...proc, url: `http://127.0.0.1:${port}/webhooks/evolution` };
 }
 
-export async function startWorker(ctx: BenchContext, prefix: string, env: Record<string, string>) {
+export async function startWorker(
+  ctx: BenchContext,
+  prefix: string,
+  env: Record<string, string>,
+  options: { compiled?: boolean } = {},
+) {
   const port = await freePort();
-  const proc = startApp(ctx, 'worker', {
-    QUEUE_PREFIX: prefix,
-    WORKER_METRICS_PORT: String(port),
-    WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
-    ...env,
-  });
+  const proc = startApp(
+    ctx,
+    'worker',
+    {
+      QUEUE_PREFIX: prefix,
+      WORKER_METRICS_PORT: String(port),
+      WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
+      ...env,
+    },
+    options,
+  );
   await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
   return proc;
 }
+
+/** A worker's environment for the SuperCRM double with a CRM limit of `max` requests per `windowMs`. */
+export const crmEnv = (double: SuperCrmDouble, limit: { max: number; windowMs: number }) => ({
+  SUPER_CRM_BASE_URL: double.baseUrl,
+  SUPER_CRM_API_KEY: double.apiKey,
+  SUPER_CRM_RATE_LIMIT_MAX: String(limit.max),
+  SUPER_CRM_RATE_LIMIT_DURATION_MS: String(limit.windowMs),
+});

@@ -7,7 +7,7 @@ import { deleteKeysUnder, repoRoot, startRedisSentinelGroup, startRedisServer } 
 import { Redis } from 'ioredis';
 import { readRss, sampleRss } from '../infra/rss-sampler.js';
 import { type LoadResult, runLoad } from '../load/run-load.js';
-import { type BenchContext, benchPrefix, startIngress } from './context.js';
+import { type BenchContext, benchPrefix, startIngress, startWorker } from './context.js';
 
 export interface ReplicationWaitResults {
   /** One redis-server without persistence (the bench's own). */
@@ -20,6 +20,8 @@ export interface ReplicationWaitResults {
 }
 
 export interface IngressRss {
+  /** From spawning the process to its first 200 from /health/ready. */
+  readyMs: number;
   /** After start-up, before any request. */
   idleBytes: number;
   peakBytes: number;
@@ -29,6 +31,8 @@ export interface IngressRss {
 export interface CompiledRssResults {
   tsx: IngressRss;
   compiled: IngressRss;
+  /** The compiled worker (every queue), spawn → ready. */
+  workerReadyMs: number;
 }
 
 export interface DeploymentResults {
@@ -111,7 +115,9 @@ export async function benchCompiledRss(ctx: BenchContext): Promise<CompiledRssRe
       `compiled: ingress ${compiled ? 'node dist/main.js' : 'tsx src/main.ts'}, ${warmupSeconds}+${durationSeconds} s`,
     );
     const prefix = benchPrefix(compiled ? 'compiled' : 'tsx');
+    const spawned = performance.now();
     const ingress = await startIngress(ctx, prefix, {}, { compiled });
+    const readyMs = performance.now() - spawned;
     const pid = ingress.child.pid as number;
     await sleep(500);
     const idleBytes = readRss(pid) ?? 0;
@@ -124,7 +130,20 @@ export async function benchCompiledRss(ctx: BenchContext): Promise<CompiledRssRe
     assertAllAccepted('rss', result);
     await ingress.stop();
     await deleteKeysUnder(ctx.redis, prefix);
-    return { idleBytes, peakBytes: rss.peakBytes, requestsPerSecond: result.requestsPerSecond };
+    return { readyMs, idleBytes, peakBytes: rss.peakBytes, requestsPerSecond: result.requestsPerSecond };
   };
-  return { tsx: await measure(false), compiled: await measure(true) };
+  const tsx = await measure(false);
+  const compiled = await measure(true);
+  const prefix = benchPrefix('compiled-worker');
+  const spawned = performance.now();
+  const worker = await startWorker(
+    ctx,
+    prefix,
+    { SUPER_CRM_API_KEY: 'bench-unused', SUPER_CRM_BASE_URL: 'http://127.0.0.1:9' },
+    { compiled: true },
+  );
+  const workerReadyMs = performance.now() - spawned;
+  await worker.stop();
+  await deleteKeysUnder(ctx.redis, prefix);
+  return { tsx, compiled, workerReadyMs };
 }

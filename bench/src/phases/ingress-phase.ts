@@ -31,6 +31,8 @@ export interface RedisPerEvent {
 
 export interface IngressResults {
   bare: LoadResult & CpuPerOp;
+  /** The ceiling of issue 14: a Fastify route that parses JSON and does one Queue.add with a jobId, nothing else. */
+  naive: LoadResult & CpuPerOp;
   rawAdd: RawAddResult;
   ingress: LoadResult & CpuPerOp;
   rss: { peakBytes: number; lastBytes: number; samples: number };
@@ -53,7 +55,7 @@ const keyKind = (prefix: string) => (key: string) => {
 };
 
 /**
- * Bare Fastify, raw Queue.add and the real ingress, one after the other on
+ * Bare Fastify, the naive ingress, raw Queue.add and the real ingress, one after the other on
  * the same machine and Redis, each warmed up first. The ingress runs with no
  * workers, so its queued events also give Redis' bytes per event.
  */
@@ -61,7 +63,7 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   const { connections, warmupSeconds, durationSeconds } = ctx.settings;
   const load = (url: string, seconds: number) => runLoad(ctx.children, { url, connections, durationSeconds: seconds });
 
-  ctx.log(`ingress 1/3: bare Fastify, ${connections} connections, ${warmupSeconds}+${durationSeconds} s`);
+  ctx.log(`ingress 1/4: bare Fastify, ${connections} connections, ${warmupSeconds}+${durationSeconds} s`);
   const barePort = await freePort();
   const bareProc = startBenchProcess(ctx.children, 'processes/bare-fastify.ts', {}, { PORT: String(barePort) });
   await bareProc.ready;
@@ -71,7 +73,24 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   assertAllAccepted('bare Fastify', bare);
   await bareProc.stop();
 
-  ctx.log(`ingress 2/3: raw BullMQ Queue.add, ${connections} in flight, ${warmupSeconds}+${durationSeconds} s`);
+  ctx.log(`ingress 2/4: naive ingress (one Queue.add per request), ${warmupSeconds}+${durationSeconds} s`);
+  const naivePrefix = benchPrefix('naive');
+  const naivePort = await freePort();
+  const naiveProc = startBenchProcess(
+    ctx.children,
+    'processes/naive-ingress.ts',
+    {},
+    { PORT: String(naivePort), REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: naivePrefix },
+  );
+  await naiveProc.ready;
+  const naiveUrl = `http://127.0.0.1:${naivePort}/webhooks/evolution`;
+  await load(naiveUrl, warmupSeconds);
+  const naive = await measureCpu(naiveProc.pid, ctx.redis, () => load(naiveUrl, durationSeconds));
+  assertAllAccepted('naive ingress', naive);
+  await naiveProc.stop();
+  await deleteKeysUnder(ctx.redis, naivePrefix);
+
+  ctx.log(`ingress 3/4: raw BullMQ Queue.add, ${connections} in flight, ${warmupSeconds}+${durationSeconds} s`);
   const rawPrefix = benchPrefix('raw-add');
   const rawAdd = await startBenchProcess<RawAddResult>(
     ctx.children,
@@ -81,7 +100,7 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   ).result;
   await deleteKeysUnder(ctx.redis, rawPrefix);
 
-  ctx.log(`ingress 3/3: zaprelay ingress (main.ts, LOG_LEVEL=warn, no workers), ${warmupSeconds}+${durationSeconds} s`);
+  ctx.log(`ingress 4/4: zaprelay ingress (main.ts, LOG_LEVEL=warn, no workers), ${warmupSeconds}+${durationSeconds} s`);
   const prefix = benchPrefix('ingress');
   const ingressProc = await startIngress(ctx, prefix);
   await sleep(300);
@@ -113,5 +132,5 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
     breakdown: [...byKind].map(([kind, { keys, bytes }]) => ({ kind, keys, bytesPerEvent: bytes / events })),
   };
   await deleteKeysUnder(ctx.redis, prefix);
-  return { bare, rawAdd, ingress, rss, redis };
+  return { bare, naive, rawAdd, ingress, rss, redis };
 }

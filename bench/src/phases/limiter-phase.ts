@@ -1,8 +1,8 @@
 import { QUEUES } from '@zaprelay/core';
 import { createSuperCrmDouble, deleteKeysUnder, maxInAnyWindow, waitFor } from '@zaprelay/test-kit';
 import { Queue } from 'bullmq';
-import { BENCH_PHONE, storedEventJob } from '../load/webhook-body.js';
-import { type BenchContext, benchPrefix, startWorker } from './context.js';
+import { benchPhones, storedEventJob } from '../load/webhook-body.js';
+import { type BenchContext, benchPrefix, crmEnv, startWorker } from './context.js';
 
 export interface LimiterResult {
   workers: number;
@@ -18,6 +18,8 @@ export interface LimiterResult {
   slidingMaxRatio: number;
   /** Refused by the double (429): must be 0. */
   refused: number;
+  /** Requests per message that reached the CRM (known contacts: 1). */
+  requestsPerMessage: number;
 }
 
 /** Request counts per window of `windowMs`, from the first request, for each window the backlog filled completely. */
@@ -33,30 +35,42 @@ export function countPerFullWindow(times: number[], windowMs: number): number[] 
   return counts;
 }
 
+const CHATS = 100;
+
 /**
  * A backlog larger than two windows, worked off by `workers` real worker
  * processes against the SuperCRM double with the same (shortened) limit; the
  * double's request log is the measure.
  */
-export async function benchLimiter(ctx: BenchContext, workers: number): Promise<LimiterResult> {
-  const { max, windowMs, backlog } = ctx.settings.limiter;
+export async function benchLimiter(
+  ctx: BenchContext,
+  workers: number,
+  limit: { max: number; windowMs: number; backlog: number },
+): Promise<LimiterResult> {
+  const { max, windowMs, backlog } = limit;
   ctx.log(`limiter: ${workers} worker process(es), ${max} requests per ${windowMs} ms, backlog ${backlog} events`);
   const double = createSuperCrmDouble({ rateLimit: { max, windowMs } });
   await double.listen();
   const prefix = benchPrefix(`limiter-${workers}`);
   const queue = new Queue(QUEUES.events, { connection: ctx.redis, prefix });
   try {
-    double.seedContact({ name: 'Maria Souza', phone: BENCH_PHONE });
-    const env = {
-      SUPER_CRM_BASE_URL: double.baseUrl,
-      SUPER_CRM_API_KEY: double.apiKey,
-      SUPER_CRM_RATE_LIMIT_MAX: String(max),
-      SUPER_CRM_RATE_LIMIT_DURATION_MS: String(windowMs),
-    };
+    // Known contacts (one request per message), over many chats: a chat's messages go to the CRM one after the other.
+    const phones = benchPhones(CHATS);
+    for (const [i, phone] of phones.entries()) double.seedContact({ name: `Cliente ${i}`, phone });
+    const env = crmEnv(double, { max, windowMs });
     const procs = await Promise.all(Array.from({ length: workers }, () => startWorker(ctx, prefix, env)));
     const ids = Array.from({ length: backlog }, (_, i) => `${prefix}-${i}`);
-    await queue.addBulk(ids.map((id) => ({ name: 'messages.upsert', data: storedEventJob(id), opts: { jobId: id } })));
-    await waitFor('the backlog to reach the CRM', () => double.activities().length >= backlog, 5 * 60_000, 200);
+    for (let i = 0; i < ids.length; i += 1000) {
+      const slice = ids.slice(i, i + 1000);
+      await queue.addBulk(
+        slice.map((id) => ({
+          name: 'messages.upsert',
+          data: storedEventJob(id, phones[Number(id.split('-').pop()) % CHATS]),
+          opts: { jobId: id },
+        })),
+      );
+    }
+    await waitFor('the backlog to reach the CRM', () => double.activities().length >= backlog, 10 * 60_000, 200);
     await Promise.all(procs.map((p) => p.stop()));
 
     const counted = double.requests().filter((r) => r.authenticated);
@@ -78,6 +92,7 @@ export async function benchLimiter(ctx: BenchContext, workers: number): Promise<
           windowMs,
         ) / max,
       refused: counted.filter((r) => r.status === 429).length,
+      requestsPerMessage: counted.length / double.activities().length,
     };
   } finally {
     await queue.close();

@@ -4,30 +4,26 @@ import { Queue } from 'bullmq';
 import { startBenchProcess } from '../infra/bench-process.js';
 import { runLoad } from '../load/run-load.js';
 import { BENCH_PHONE, storedEventJob } from '../load/webhook-body.js';
-import { type BenchContext, benchPrefix, startIngress, startWorker } from './context.js';
+import { type BenchContext, benchPrefix, crmEnv, startIngress, startWorker } from './context.js';
 
 export interface WorkerResults {
   events: number;
   concurrency: number;
   endToEnd: { seconds: number; eventsPerSecond: number };
   rawNoop: { seconds: number; jobsPerSecond: number };
-  /** The same no-op jobs under the limiter the CRM queue gets here ({max: 1, duration: 1 ms}). */
-  rawNoopLimited: { seconds: number; jobsPerSecond: number };
+  /** The events stage alone (WORKER_QUEUES=events): stored webhooks → CRM jobs, no CRM request. */
+  eventsStage: { seconds: number; eventsPerSecond: number };
   /** The CRM limiter's settings for this run and the rate it would allow. */
   crmLimit: { max: number; durationMs: number; limiterCeilingPerSecond: number };
 }
 
-/**
- * The loosest limit the CRM limiter can express: crmLimiterFor(1e6, 1000)
- * spaces CRM jobs by ceil((1000 + 200) / 1e6) = 1 ms, nominally 1000 CRM
- * requests/s. (BullMQ's handling of {max: 1, duration: 1 ms} costs more than
- * that: measured beside it with no-op jobs.)
- */
-const UNTHROTTLED = { max: 1_000_000, durationMs: 1000, limiterCeilingPerSecond: 1000 };
+/** A CRM plan far larger than this machine can fill: the CRM stage runs as fast as the worker can. */
+const UNTHROTTLED = { max: 1_000_000, durationMs: 1000, limiterCeilingPerSecond: 1_000_000 };
 const WARM_EVENTS = 300;
 
-async function lastActivityAt(double: SuperCrmDouble, count: number): Promise<number> {
-  await waitFor(`${count} activities in the CRM double`, () => double.activities().length >= count, 5 * 60_000, 25);
+/** When the double created its latest activity, once it holds `count`. */
+export async function lastActivityAt(double: SuperCrmDouble, count: number, pollMs = 25): Promise<number> {
+  await waitFor(`${count} activities in the CRM double`, () => double.activities().length >= count, 5 * 60_000, pollMs);
   const created = double
     .requests()
     .filter((r) => r.method === 'POST' && r.path.endsWith('/activities') && r.status === 201)
@@ -48,12 +44,11 @@ async function endToEnd(ctx: BenchContext, events: number) {
   try {
     double.seedContact({ name: 'Maria Souza', phone: BENCH_PHONE });
     const ingress = await startIngress(ctx, prefix);
-    const worker = await startWorker(ctx, prefix, {
-      SUPER_CRM_BASE_URL: double.baseUrl,
-      SUPER_CRM_API_KEY: double.apiKey,
-      SUPER_CRM_RATE_LIMIT_MAX: String(UNTHROTTLED.max),
-      SUPER_CRM_RATE_LIMIT_DURATION_MS: String(UNTHROTTLED.durationMs),
-    });
+    const worker = await startWorker(
+      ctx,
+      prefix,
+      crmEnv(double, { max: UNTHROTTLED.max, windowMs: UNTHROTTLED.durationMs }),
+    );
     const post = async (amount: number) => {
       const r = await runLoad(ctx.children, { url: ingress.url, connections: 10, amount });
       if (r.total !== amount || r.non2xx > 0) throw new Error(`ingress accepted ${r.total - r.non2xx} of ${amount}`);
@@ -76,6 +71,44 @@ async function endToEnd(ctx: BenchContext, events: number) {
   } finally {
     await queue.close();
     await double.close();
+    await deleteKeysUnder(ctx.redis, prefix);
+  }
+}
+
+/**
+ * The events stage alone: the same stored webhooks in a paused events queue,
+ * one worker process serving only that queue (WORKER_QUEUES=events); the
+ * clock runs from the release until every event is a waiting CRM job.
+ */
+async function eventsStage(ctx: BenchContext, events: number) {
+  const prefix = benchPrefix('events-stage');
+  const queue = new Queue(QUEUES.events, { connection: ctx.redis, prefix });
+  const crm = new Queue(QUEUES.crm, { connection: ctx.redis, prefix });
+  const add = async (from: number, count: number) => {
+    for (let i = from; i < from + count; i += 500) {
+      const ids = Array.from({ length: Math.min(500, from + count - i) }, (_, k) => `stage-${i + k}`);
+      await queue.addBulk(
+        ids.map((id) => ({ name: 'messages.upsert', data: storedEventJob(id), opts: { jobId: id } })),
+      );
+    }
+  };
+  const crmJobs = () => crm.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active', 'waiting-children');
+  try {
+    // Ready only with a CRM key; this worker never calls the CRM.
+    const worker = await startWorker(ctx, prefix, { WORKER_QUEUES: 'events', SUPER_CRM_API_KEY: 'bench-unused' });
+    await add(0, WARM_EVENTS);
+    await waitFor('events warm-up', async () => (await crmJobs()) >= WARM_EVENTS, 60_000, 25);
+    await queue.pause();
+    await add(WARM_EVENTS, events);
+    const started = Date.now();
+    await queue.resume();
+    await waitFor('every event a CRM job', async () => (await crmJobs()) >= WARM_EVENTS + events, 5 * 60_000, 10);
+    const seconds = (Date.now() - started) / 1000;
+    await worker.stop();
+    return { seconds, eventsPerSecond: events / seconds };
+  } finally {
+    await queue.close();
+    await crm.close();
     await deleteKeysUnder(ctx.redis, prefix);
   }
 }
@@ -121,9 +154,9 @@ export async function benchWorkers(ctx: BenchContext): Promise<WorkerResults> {
   const { workerEvents: events, workerConcurrency: concurrency } = ctx.settings;
   ctx.log(`workers 1/3: end to end, ${events} events, one worker process, concurrency ${concurrency}`);
   const e2e = await endToEnd(ctx, events);
-  ctx.log(`workers 2/3: raw BullMQ Worker, ${events} no-op jobs, concurrency ${concurrency}`);
+  ctx.log(`workers 2/3: the events stage alone (WORKER_QUEUES=events), ${events} events`);
+  const stage = await eventsStage(ctx, events);
+  ctx.log(`workers 3/3: raw BullMQ Worker, ${events} no-op jobs, concurrency ${concurrency}`);
   const raw = await rawNoop(ctx, events);
-  ctx.log(`workers 3/3: the same under the CRM queue's limiter here, {max: 1, duration: 1 ms}`);
-  const limited = await rawNoop(ctx, events, { max: 1, duration: 1 });
-  return { events, concurrency, endToEnd: e2e, rawNoop: raw, rawNoopLimited: limited, crmLimit: UNTHROTTLED };
+  return { events, concurrency, endToEnd: e2e, rawNoop: raw, eventsStage: stage, crmLimit: UNTHROTTLED };
 }

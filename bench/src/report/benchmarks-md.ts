@@ -24,7 +24,7 @@ export function renderBenchmarks(opts: {
   const limiter = r.limiter
     .map(
       (l) =>
-        `  - ${l.workers} worker process${l.workers > 1 ? 'es' : ''}: ${l.requests} requests; per full ${l.windowMs / 1000} s window ` +
+        `  - ${l.max} per ${l.windowMs / 1000} s, ${l.workers} worker process${l.workers > 1 ? 'es' : ''}: ${l.requests} requests; per full ${l.windowMs / 1000} s window ` +
         `${l.perFullWindow.join(', ')} (utilisation min ${l.minUtilisation.toFixed(3)}, mean ${l.meanUtilisation.toFixed(3)}); ` +
         `most in any sliding window ${Math.round(l.slidingMaxRatio * l.max)} of ${l.max}; ${l.refused} refused (429).`,
     )
@@ -61,30 +61,40 @@ ${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => 
   no workers), autocannon in another process: ${s.connections} connections, ${s.warmupSeconds} s warm-up, then
   ${s.durationSeconds} s measured, each request a realistic Evolution \`messages.upsert\` text webhook
   (${r.ingress.ingress.bodyBytes} B) with its own message id, so the dedupe marker never short-circuits. Every
-  request of the run got a 2xx and every one is in the queue. The same load against **bare Fastify** (same route,
-  JSON parsed, nothing stored), and **raw Queue.add**: a process doing nothing but \`Queue.add\` of the same job with
-  the same options, ${s.connections} in flight, same warm-up and duration.
+  request of the run got a 2xx and every one is in the queue. The same load against the **naive ingress**
+  (\`bench/src/processes/naive-ingress.ts\`: one Fastify route that parses the JSON and does one \`Queue.add\` with a
+  jobId, same queue options, same Redis; no auth, validation, dedupe, trace, metrics or logging), **bare Fastify**
+  (same route, JSON parsed, nothing stored), and **raw Queue.add**: a process doing nothing but \`Queue.add\` of the
+  same job with the same options, ${s.connections} in flight, same warm-up and duration.
 - **CPU per webhook** in the measured run (\`/proc/<pid>/stat\`, \`INFO cpu\`; the load generator not counted):
-  ingress ${us(r.ingress.ingress.cpuUsPerOp)} + Redis ${us(r.ingress.ingress.redisCpuUsPerOp)}; bare Fastify
+  ingress ${us(r.ingress.ingress.cpuUsPerOp)} + Redis ${us(r.ingress.ingress.redisCpuUsPerOp)}; naive ingress
+  ${us(r.ingress.naive.cpuUsPerOp)} + Redis ${us(r.ingress.naive.redisCpuUsPerOp)}; bare Fastify
   ${us(r.ingress.bare.cpuUsPerOp)}; raw Queue.add ${us(r.ingress.rawAdd.cpuUsPerOp)} + Redis
   ${us(r.ingress.rawAdd.redisCpuUsPerOp)} per add.
 - **Workers**: the real ingress stores ${r.workers.events} webhooks (after ${300} warm-up events) into the
   paused events queue and is stopped; the queue is resumed and one worker process (\`apps/worker/src/main.ts\`,
   concurrency ${r.workers.concurrency}) turns each into a CRM job and each CRM job into one request to the SuperCRM
   double (contact known, so one request per event). Clock: resume → the last activity the double created. The CRM
-  limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms, the
-  loosest the CRM limiter can express (\`crm-limiter.ts\`: one job per ceil((W + max(1 % W, 200 ms)) / N), here
-  1 ms, nominally ${r.workers.crmLimit.limiterCeilingPerSecond}/s); the double itself never limits. **Raw BullMQ**: a bare \`Worker\` with the same concurrency and a no-op processor drains the same number of
-  jobs (same payload) from a paused-then-resumed queue; and once more under the limiter the CRM queue gets here
-  (\`{max: 1, duration: 1 ms}\`): ${Math.round(r.workers.rawNoopLimited.jobsPerSecond)}/s.
-- **Limiter**: ${s.limiter.backlog} events queued, then worked off by 1 and by 4 worker processes against the
-  double with the limit shortened to ${s.limiter.max} requests per ${s.limiter.windowMs / 1000} s (the limiter spaces
-  jobs by ceil((${s.limiter.windowMs} + 200) / ${s.limiter.max}) ms, i.e. at most
-  ${(s.limiter.windowMs / Math.ceil((s.limiter.windowMs + Math.max(s.limiter.windowMs / 100, 200)) / s.limiter.max)).toFixed(1)}
-  per window). From the double's request log: requests in each full window laid end to end from the first request
-  (utilisation = count / limit), and the most in any sliding window.
+  limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms (a plan
+  this machine cannot fill); the double itself never limits. **Events stage**: the same number of stored webhooks in
+  a paused events queue, one worker process with \`WORKER_QUEUES=events\` (concurrency ${r.workers.concurrency});
+  clock: resume → every event is a CRM job (${r.workers.eventsStage.seconds.toFixed(2)} s). **Raw BullMQ**: a bare
+  \`Worker\` with the same concurrency and a no-op processor drains the same number of jobs (same payload) from a
+  paused-then-resumed queue.
+- **CRM limit**: for each limit, a backlog of about 1.6 windows of stored events over ${100} chats (known contacts),
+  worked off by 1 and by 4 worker processes (concurrency ${s.workerConcurrency} each) against the SuperCRM double
+  enforcing the same sliding window (${s.limiters.map((l) => `${l.max} per ${l.windowMs / 1000} s, ${l.backlog} events`).join('; ')}).
+  From the double's request log: requests in each full window laid end to end from the first request (utilisation =
+  count / limit), the most in any sliding window, and 429s.
 ${limiter}
-- **Ingress RSS**: \`VmRSS\` from \`/proc/<pid>/status\` every 200 ms during warm-up and run: peak
+${
+  r.latency
+    ? `- **Webhook → CRM activity**: the real ingress and one worker process with the production limit (${r.latency.max}
+  per ${r.latency.windowMs / 1000} s), ${r.latency.samples} webhooks for a known contact posted one at a time, one every
+  ${r.latency.spacingMs} ms (below the limit: capacity to spare), after one uncounted warm-up; latency from just before
+  the POST to the double creating the activity: p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms, max ${r.latency.maxMs} ms.\n`
+    : ''
+}- **Ingress RSS**: \`VmRSS\` from \`/proc/<pid>/status\` every 200 ms during warm-up and run: peak
   ${(r.ingress.rss.peakBytes / 2 ** 20).toFixed(1)} MB, at the end ${(r.ingress.rss.lastBytes / 2 ** 20).toFixed(1)} MB
   (${r.ingress.rss.samples} samples).
 - **Redis per queued event**: \`INFO memory\` \`used_memory\` before the ingress run and after it (no workers),

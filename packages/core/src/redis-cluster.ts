@@ -18,6 +18,7 @@ export function createClusterConnection(
 ): Cluster {
   const options: ClusterOptions = {
     redisOptions,
+    enableAutoPipelining: redisOptions.enableAutoPipelining ?? false,
     clusterRetryStrategy: reconnectDelay,
     enableReadyCheck: true,
     // A producer fails fast while the cluster is down (503); a worker's commands wait for it.

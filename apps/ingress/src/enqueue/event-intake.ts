@@ -58,18 +58,18 @@ export function createEventIntake(deps: EventIntakeDeps) {
     prefix: deps.config.QUEUE_PREFIX,
     ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
   };
+  const traceFields = (event: EventToStore, data: WebhookEventJob, jobId: string) => ({
+    route: event.route,
+    source: data.source,
+    event: data.event,
+    instance: data.instance,
+    jobId,
+  });
+  const stage = (status: IntakeResult['status']) => (status === 'queued' ? 'received' : 'duplicate');
   /** Best effort: a lost trace entry must not turn a stored event into a 503. */
   const traced = (event: EventToStore, data: WebhookEventJob, status: IntakeResult['status'], jobId: string) =>
     event.traceIds?.length && deps.trace
-      ? deps.trace
-          .record(event.traceIds, status === 'queued' ? 'received' : 'duplicate', {
-            route: event.route,
-            source: data.source,
-            event: data.event,
-            instance: data.instance,
-            jobId,
-          })
-          .catch(() => {})
+      ? deps.trace.record(event.traceIds, stage(status), traceFields(event, data, jobId)).catch(() => {})
       : Promise.resolve();
   const replicated = createReplicationWait(deps.redis, deps.config);
 
@@ -82,7 +82,15 @@ export function createEventIntake(deps: EventIntakeDeps) {
       await traced(event, data, 'queued', job.id as string);
       return { status: 'queued', id: job.id as string };
     }
-    return storeOnce({ ...marking, queue }, data, dedupeKey, (status, jobId) => traced(event, data, status, jobId));
+    const trace = deps.trace;
+    return storeOnce(
+      { ...marking, queue },
+      data,
+      dedupeKey,
+      event.traceIds?.length && trace
+        ? (status, jobId) => trace.entry(event.traceIds ?? [], stage(status), traceFields(event, data, jobId))
+        : undefined,
+    );
   }
 
   const refusedKey = (source: string) => monitorKeys(deps.config.QUEUE_PREFIX).refused(source);

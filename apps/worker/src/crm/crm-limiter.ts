@@ -1,4 +1,4 @@
-/** Share of the window kept free for the time between a job's activation and its request reaching the CRM. */
+/** Share of the window kept free for the time between a slot's reservation (crm-send-window.ts) and its request reaching the CRM. */
 export const CRM_LIMITER_MARGIN = 0.01;
 
 /**
@@ -13,27 +13,19 @@ export const CRM_LIMITER_MIN_SLACK_MS = 200;
 
 /**
  * BullMQ's limiter for the CRM queue, given the CRM's limit of `max` requests
- * in any `durationMs` window.
+ * in any `durationMs` window: only a cap on how many jobs are activated.
  *
- * Why not `{ max, duration }`: BullMQ counts a FIXED window that opens with
- * its first job, while SuperCRM counts a SLIDING window. N requests at the end
- * of one fixed window and N at the start of the next land in one sliding
- * window: up to 2N−1 where N are allowed.
- *
- * One job per slot of `(W + slack)/N` instead, slack = max(margin·W, min slack):
- * any N+1 consecutive activations then span at least W + slack, so their
- * requests span more than W even when one reaches the CRM up to `slack` later
- * than its job was activated. With the defaults (100 per 60 s) that is one job
- * per 606 ms, ≈99 % of the limit. The limiter lives in Redis, so this holds
- * across every worker process; each processing sends at most one request, so
- * jobs counted are requests sent.
+ * The CRM's sliding window itself is kept by the send-window reservation
+ * (crm-send-window.ts): every request takes a slot in Redis right before it
+ * leaves, shared by every worker, and waits while the window is full. So
+ * BullMQ no longer has to space jobs (it used to run `{max: 1}`, one job per
+ * (W + slack)/N, whose per-activation overhead — the worker is told "limited",
+ * waits out a key's TTL, fetches again — capped a large plan at ~150 requests
+ * per second). BullMQ counts a FIXED window, which can pass up to 2·max in a
+ * sliding one; twice the CRM's rate per window means it never binds before
+ * the reservation does, while still bounding how many activated jobs can sit
+ * waiting for a slot.
  */
-export function crmLimiterFor(
-  max: number,
-  durationMs: number,
-  margin = CRM_LIMITER_MARGIN,
-  minSlackMs = CRM_LIMITER_MIN_SLACK_MS,
-) {
-  const slackMs = Math.max(durationMs * margin, minSlackMs);
-  return { max: 1, duration: Math.ceil((durationMs + slackMs) / max) };
+export function crmLimiterFor(max: number, durationMs: number) {
+  return { max: 2 * max, duration: durationMs };
 }

@@ -39,16 +39,17 @@ export function createReadBackStore(deps: ReadBackDeps) {
     ): Promise<'queued' | 'known'> {
       if (await anyStored(markers, event.source, alsoKnownAs)) return 'known';
       const data = webhookEventJobSchema.parse({ ...event, receivedAt: Date.now() });
+      const trace = deps.trace;
       const traced = (status: 'queued' | 'duplicate', jobId: string) =>
-        status === 'queued' && messageId && deps.trace
-          ? deps.trace.record([messageId], 'received', {
+        status === 'queued' && messageId && trace
+          ? trace.entry([messageId], 'received', {
               route: 'reconcile',
               source: event.source,
               event: event.event,
               instance: event.instance,
               jobId,
             })
-          : Promise.resolve();
+          : undefined;
       const queue = deps.eventsQueueFor(event.instance);
       const { status } = await storeOnce({ ...markers, queue }, data, dedupeKey, traced);
       return status === 'queued' ? 'queued' : 'known';

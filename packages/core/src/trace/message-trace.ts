@@ -40,7 +40,8 @@ return n
 `;
 
 /** A gateway or API message id as it may appear in a key: bounded, no separators that could collide. */
-export const traceMessageIdSchema = z.string().regex(/^[\w.@:+=-]{1,200}$/, {
+const TRACE_ID = /^[\w.@:+=-]{1,200}$/;
+export const traceMessageIdSchema = z.string().regex(TRACE_ID, {
   error: 'must be 1-200 letters, digits or . @ : + = - _',
 });
 
@@ -53,7 +54,22 @@ export const traceEntrySchema = z
   .catchall(z.unknown());
 export type TraceEntry = z.infer<typeof traceEntrySchema>;
 
+/** `record` as one script per id: append, keep the newest ARGV[2], refresh the TTL (one key: valid on Redis Cluster). */
+export const TRACE_APPEND_SCRIPT = `
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+`;
+
 export type TraceFields = Record<string, string | number | boolean | undefined>;
+
+/** One trace entry for some message ids, as written by a script of the caller's (see storeOnce). */
+export interface TraceWrite {
+  keys: string[];
+  entry: string;
+  maxEntries: number;
+  ttlSeconds: number;
+}
 
 /**
  * Where one message has been, kept in Redis beside (not inside) its jobs so it
@@ -63,12 +79,19 @@ export type TraceFields = Record<string, string | number | boolean | undefined>;
 export function createMessageTrace(redis: RedisClient, prefix: string, ttlSeconds: number) {
   const key = (messageId: string) => `${prefix}:trace:${messageId}`;
   return {
+    /** What `record` would write, for a caller that writes it in its own atomic step (undefined: nothing to write). */
+    entry(messageIds: readonly string[], stage: string, fields: TraceFields = {}): TraceWrite | undefined {
+      const ids = messageIds.filter((id) => TRACE_ID.test(id));
+      if (ids.length === 0) return undefined;
+      const entry = JSON.stringify({ at: new Date().toISOString(), stage, ...fields });
+      return { keys: ids.map(key), entry, maxEntries: TRACE_MAX_ENTRIES, ttlSeconds };
+    },
     /**
      * One pipeline per message id (a cluster slot each), all sent at once: one
      * round trip in time; the entries of a call share its timestamp.
      */
     async record(messageIds: readonly string[], stage: string, fields: TraceFields = {}): Promise<void> {
-      const ids = messageIds.filter((id) => traceMessageIdSchema.safeParse(id).success);
+      const ids = messageIds.filter((id) => TRACE_ID.test(id));
       if (ids.length === 0) return;
       const entry = JSON.stringify({ at: new Date().toISOString(), stage, ...fields });
       const waiting = stage === 'waiting' ? '1' : '0';
