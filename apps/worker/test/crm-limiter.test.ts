@@ -1,12 +1,26 @@
 import { maxInAnyWindow } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crmLimiterFor, enqueueMessageActivity } from '../src/crm/index.js';
+import { crmLimiterFor, crmSlotMs, enqueueMessageActivity } from '../src/crm/index.js';
 import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harness.js';
 
 describe('crmLimiterFor', () => {
-  it('caps activations at twice the CRM rate per window: the send window, not BullMQ, spaces the requests', () => {
-    expect(crmLimiterFor(100, 60_000)).toEqual({ max: 200, duration: 60_000 });
-    expect(crmLimiterFor(6000, 60_000)).toEqual({ max: 12_000, duration: 60_000 });
+  it('paces activations at the send window rate, k jobs per k slots of (W + slack)/N, k windows of >= 250 ms', () => {
+    // The production plan: one job per 606 ms, as before the send window existed.
+    expect(crmLimiterFor(100, 60_000)).toEqual({ max: 1, duration: 606 });
+    // A 60x larger plan: 24 jobs per 242 ms rather than one per 10 ms, whose limited rounds capped it at ~150/s.
+    expect(crmLimiterFor(6000, 60_000)).toEqual({ max: 24, duration: 243 });
+    expect(crmLimiterFor(10, 1000, 0)).toEqual({ max: 2, duration: 202 });
+    expect(crmLimiterFor(10, 1000)).toEqual({ max: 2, duration: 240 });
+    for (const [N, W] of [
+      [100, 60_000],
+      [6000, 60_000],
+      [1000, 60_000],
+    ] as const) {
+      const { max, duration } = crmLimiterFor(N, W);
+      // Never faster than the send window (N per W + slack), and within a ms per window of it.
+      expect((max / duration) * crmSlotMs(N, W)).toBeLessThanOrEqual(1);
+      expect(duration - max * crmSlotMs(N, W)).toBeLessThan(1);
+    }
   });
 
   it('a fixed window as BullMQ counts it would let a sliding window see 2N: the reservation is what keeps N', () => {
@@ -46,8 +60,6 @@ describe('CRM queue under a backlog (N = 10 per W = 1000 ms, two workers)', () =
     for (let from = start; from + W <= (times.at(-1) as number); from += W) {
       perWindow.push(times.filter((t) => t >= from && t < from + W).length);
     }
-    // The first N leave together (BullMQ no longer spaces jobs by (W + slack)/N, which took ~1.2 W for N).
-    expect((times[N - 1] as number) - start).toBeLessThan(0.8 * W);
     const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
     console.log(
       `[crm limiter] N=${N} W=${W}ms: requests per full window ${perWindow.join(', ')} ` +

@@ -12,20 +12,37 @@ export const CRM_LIMITER_MARGIN = 0.01;
 export const CRM_LIMITER_MIN_SLACK_MS = 200;
 
 /**
- * BullMQ's limiter for the CRM queue, given the CRM's limit of `max` requests
- * in any `durationMs` window: only a cap on how many jobs are activated.
- *
- * The CRM's sliding window itself is kept by the send-window reservation
- * (crm-send-window.ts): every request takes a slot in Redis right before it
- * leaves, shared by every worker, and waits while the window is full. So
- * BullMQ no longer has to space jobs (it used to run `{max: 1}`, one job per
- * (W + slack)/N, whose per-activation overhead — the worker is told "limited",
- * waits out a key's TTL, fetches again — capped a large plan at ~150 requests
- * per second). BullMQ counts a FIXED window, which can pass up to 2·max in a
- * sliding one; twice the CRM's rate per window means it never binds before
- * the reservation does, while still bounding how many activated jobs can sit
- * waiting for a slot.
+ * The shortest fixed window BullMQ's limiter is given. Each window costs the
+ * workers one "limited" round (wait out the key's TTL, fetch again), a few
+ * ms; one job per window of 10 ms (6,000 per minute) made that round the
+ * bottleneck at ~150 jobs/s.
  */
-export function crmLimiterFor(max: number, durationMs: number) {
-  return { max: 2 * max, duration: durationMs };
+export const CRM_LIMITER_MIN_PERIOD_MS = 250;
+
+/** The time one request's slot stands for: the window plus its slack, shared out over the CRM's `max`. */
+export function crmSlotMs(max: number, durationMs: number, minSlackMs = CRM_LIMITER_MIN_SLACK_MS): number {
+  const slackMs = Math.max(durationMs * CRM_LIMITER_MARGIN, minSlackMs);
+  return (durationMs + slackMs) / max;
+}
+
+/**
+ * BullMQ's limiter for the CRM queue, given the CRM's limit of `max` requests
+ * in any `durationMs` window. Two jobs share the work:
+ *
+ * - The send-window reservation (crm-send-window.ts) keeps the CRM's sliding
+ *   window: every request takes a slot in Redis right before it leaves, shared
+ *   by every worker. That is what guarantees "never over the limit".
+ * - This limiter paces activations at the same rate, k jobs per k slots, with
+ *   k the fewest that make a window at least CRM_LIMITER_MIN_PERIOD_MS. BullMQ
+ *   activates in priority order, so pacing here, not in the reservation, is
+ *   what keeps a live message ahead of an address book: a job activated
+ *   before its slot is free waits in the reservation, where priorities no
+ *   longer count. BullMQ counts fixed windows, so at a window's boundary up to
+ *   2k jobs can be activated at once; that, at most, is how far a flood can
+ *   get ahead of a later live message (k = 1 up to ~240 requests a minute).
+ */
+export function crmLimiterFor(max: number, durationMs: number, minSlackMs = CRM_LIMITER_MIN_SLACK_MS) {
+  const slotMs = crmSlotMs(max, durationMs, minSlackMs);
+  const perWindow = Math.max(1, Math.floor(CRM_LIMITER_MIN_PERIOD_MS / slotMs));
+  return { max: perWindow, duration: Math.ceil(perWindow * slotMs) };
 }

@@ -197,7 +197,11 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     prefix: queuePrefix(config, QUEUES.crm),
     concurrency: config.WORKER_CONCURRENCY,
     ...deps.workerOptions,
-    limiter: crmLimiterFor(config.SUPER_CRM_RATE_LIMIT_MAX, config.SUPER_CRM_RATE_LIMIT_DURATION_MS),
+    limiter: crmLimiterFor(
+      config.SUPER_CRM_RATE_LIMIT_MAX,
+      config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
+      config.SUPER_CRM_SEND_SLACK_MS,
+    ),
     settings: {
       ...deps.workerOptions?.settings,
       backoffStrategy: backoffStrategyFor(crmRetryPolicy(config)),
