@@ -1,4 +1,4 @@
-import { dedupeMarkerKey } from '@zaprelay/core';
+import { dedupeIdFor, dedupeKeyIn, evolutionDedupeKey, legacyMarkerKey } from '@zaprelay/core';
 import { evolutionText } from '@zaprelay/test-kit';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,10 +15,14 @@ describe('the cost of one webhook in Redis', () => {
     await ingress.close();
   });
 
-  it('is three commands from the ingress: the marker check, the add, then marker and trace in one script', async () => {
+  it('is one round trip: the add with its deduplication, and the trace entry sent behind it', async () => {
     const redis = ingress.redis as Redis;
     // The first webhook loads BullMQ's script (EVALSHA, then EVAL on NOSCRIPT): not what is measured.
     await ingress.app.inject({ url: '/webhooks/evolution', ...json(evolutionText({ id: 'RT-WARM' }), evolutionAuth) });
+    // ...and the one-off look for the previous release's markers (a SCAN) starts then: let it finish.
+    await expect
+      .poll(() => redis.exists(`${ingress.config.QUEUE_PREFIX}:dedupe-legacy-checked`), { timeout: 10_000 })
+      .toBe(1);
     const addr = /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1];
     monitor = await new Redis({ host: redis.options.host, port: redis.options.port }).monitor();
     const sent: string[] = [];
@@ -34,12 +38,45 @@ describe('the cost of one webhook in Redis', () => {
     expect(res.statusCode).toBe(202);
     await new Promise((resolve) => setTimeout(resolve, 100));
 
-    // Before: EXISTS, the add, SET NX of the marker, and RPUSH + LTRIM + EXPIRE of the trace, each sent on its own.
-    expect(sent).toEqual(['exists', 'evalsha', 'eval']);
+    // Before: EXISTS, the add, SET NX of the marker, and RPUSH + LTRIM + EXPIRE of the trace, each sent on its own;
+    // then EXISTS, the add, and a marker script with the full source (EVAL).
+    expect(sent).toEqual(['evalsha', 'evalsha']);
     const jobId = res.json().id as string;
-    expect(await redis.exists(dedupeMarkerKey(ingress.config.QUEUE_PREFIX, jobId))).toBe(1);
+    const dedupeId = jobId.split('.')[0] as string;
+    // BullMQ's deduplication key, in the queue's slot, kept for the dedupe TTL whatever becomes of the job.
+    const dedupeKey = dedupeKeyIn(ingress.queues.events, dedupeId);
+    expect(await redis.get(dedupeKey)).toBe(`${jobId}+`);
+    const ttl = await redis.pttl(dedupeKey);
+    expect(ttl).toBeGreaterThan((ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS - 5) * 1000);
+    // No marker of the old format is written any more.
+    expect(await redis.exists(legacyMarkerKey(ingress.config.QUEUE_PREFIX, dedupeId))).toBe(0);
     const trace = await redis.lrange(`${ingress.config.QUEUE_PREFIX}:trace:RT-1`, 0, -1);
     expect(trace.map((e) => JSON.parse(e).stage)).toEqual(['received']);
     expect(await redis.ttl(`${ingress.config.QUEUE_PREFIX}:trace:RT-1`)).toBeGreaterThan(0);
+  });
+});
+
+describe('markers of the previous release (before BullMQ deduplication)', () => {
+  let ingress: Ingress;
+  afterEach(() => ingress.close());
+
+  it('are still honoured after an upgrade: a redelivery of an event the old release stored is a duplicate', async () => {
+    ingress = await buildIngress();
+    const body = evolutionText({ id: 'OLD-1' });
+    const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
+    // What the old release wrote for an event it stored (its job long completed and removed).
+    await ingress.redis.set(legacyMarkerKey(ingress.config.QUEUE_PREFIX, dedupeId), '1', 'EX', 3600);
+
+    const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'duplicate' });
+    expect(await ingress.queues.events.getJobCountByTypes('waiting', 'prioritized', 'delayed')).toBe(0);
+
+    // A new message is stored as usual while the old markers are checked.
+    const fresh = await ingress.app.inject({
+      url: '/webhooks/evolution',
+      ...json(evolutionText({ id: 'NEW-1' }), evolutionAuth),
+    });
+    expect(fresh.statusCode).toBe(202);
   });
 });

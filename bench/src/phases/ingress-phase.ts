@@ -47,7 +47,7 @@ function assertAllAccepted(what: string, r: LoadResult) {
 
 const keyKind = (prefix: string) => (key: string) => {
   const rest = key.slice(prefix.length + 1);
-  if (rest.startsWith('dedupe:')) return 'dedupe marker';
+  if (rest.startsWith(`${QUEUES.events}:de:`)) return 'dedupe key';
   if (rest === `${QUEUES.events}:events`) return 'event stream (capped)';
   if (rest === `${QUEUES.events}:wait`) return 'wait list';
   if (rest.startsWith(`${QUEUES.events}:evolution-`)) return 'job hash';

@@ -14,7 +14,12 @@ export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } f
 export { toExternalApiError } from './http/wrap-axios-error.js';
 export { byInstance, configuredSpelling, instanceKey, listsInstance } from './instances.js';
 export { evolutionDedupeKey, wuzapiDedupeKey } from './intake/dedupe-keys.js';
-export { anyStored, dedupeJobId, dedupeMarkerKey, type StoreOnceDeps, storeOnce } from './intake/store-once.js';
+export {
+  createLegacyMarkerWindow,
+  type LegacyMarkerWindow,
+  legacyMarkerKey,
+} from './intake/legacy-markers.js';
+export { anyStored, dedupeIdFor, dedupeKeyIn, type StoreOnceDeps, storeOnce } from './intake/store-once.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export {
   e164Schema,
@@ -95,6 +100,7 @@ export {
   redisDurabilitySchema,
 } from './redis-durability.js';
 export { connectRedis } from './redis-from-config.js';
+export { createLuaScript, type LuaScript } from './redis-script.js';
 export { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
 export {
   BACKOFF_TYPE,

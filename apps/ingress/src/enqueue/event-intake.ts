@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Config,
+  createLegacyMarkerWindow,
   type MessageTrace,
   monitorKeys,
   type RedisClient,
@@ -42,7 +43,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Stores a webhook event durably, at most once per dedupe key (core's
- * `storeOnce`: a marker that outlives the job, WEBHOOK_DEDUPE_TTL_SECONDS).
+ * `storeOnce`: BullMQ's deduplication kept WEBHOOK_DEDUPE_TTL_SECONDS, beyond the job).
  */
 export interface EventIntakeDeps {
   /** The events queue (shard) an instance's events go to. */
@@ -53,10 +54,12 @@ export interface EventIntakeDeps {
 }
 
 export function createEventIntake(deps: EventIntakeDeps) {
+  const { QUEUE_PREFIX: prefix, WEBHOOK_DEDUPE_TTL_SECONDS: ttlSeconds } = deps.config;
   const marking = {
     redis: deps.redis,
-    prefix: deps.config.QUEUE_PREFIX,
-    ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
+    prefix,
+    ttlSeconds,
+    legacyMarkers: createLegacyMarkerWindow(deps.redis, prefix, ttlSeconds),
   };
   const traceFields = (event: EventToStore, data: WebhookEventJob, jobId: string) => ({
     route: event.route,

@@ -2,7 +2,8 @@ import { allPhysicalQueues, type Config, queuePrefix, type RedisClient } from '@
 import { keysUnder } from '@zaprelay/test-kit';
 
 /** Keys BullMQ writes for every queue it touches: their base is the queue's `<prefix>:<name>`. */
-const QUEUE_KEY = /^(.*):(meta|id|events|stalled-check|wait|active|completed|failed|delayed|prioritized|marker)$/;
+const QUEUE_KEY =
+  /^(.*):(meta|id|events|stalled-check|wait|active|completed|failed|delayed|prioritized|marker|de:[\w.-]+)$/;
 
 /**
  * Our own key families that live outside any queue without a hash tag. Each is
@@ -10,7 +11,8 @@ const QUEUE_KEY = /^(.*):(meta|id|events|stalled-check|wait|active|completed|fai
  * so its slot does not matter. Add a family here only after checking that.
  */
 const SINGLE_KEY_FAMILIES = [
-  /:dedupe:[\w-]+$/, // intake marker (SET NX / EXISTS)
+  /:dedupe:[\w-]+$/, // the previous release's intake marker (EXISTS)
+  /:dedupe-legacy-(until|checked)$/, // whether those may still be live (GET / SET)
   /:trace:[^:]/, // message trace list (a pipeline on one key)
   /:monitor:/, // history lists, status hashes, alerts, quiet periods, CRM request window, refused counters
   /:lid:(phone:|waiting$)/, // lid → phone pair (SET GET), waiting messages (one hash)

@@ -2,6 +2,7 @@ import type { RedisClient } from '@zaprelay/core';
 import {
   anyStored,
   type Config,
+  createLegacyMarkerWindow,
   type MessageTrace,
   storeOnce,
   type WebhookEventJob,
@@ -20,14 +21,16 @@ export interface ReadBackDeps {
 
 /**
  * A message read back from a gateway, stored like its webhook would have been:
- * the same event job and the same dedupe marker, so a message that arrived
+ * the same event job and the same deduplication id, so a message that arrived
  * both ways is one event and one activity.
  */
 export function createReadBackStore(deps: ReadBackDeps) {
+  const { QUEUE_PREFIX: prefix, WEBHOOK_DEDUPE_TTL_SECONDS: ttlSeconds } = deps.config;
   const markers = {
     redis: deps.redis,
-    prefix: deps.config.QUEUE_PREFIX,
-    ttlSeconds: deps.config.WEBHOOK_DEDUPE_TTL_SECONDS,
+    prefix,
+    ttlSeconds,
+    legacyMarkers: createLegacyMarkerWindow(deps.redis, prefix, ttlSeconds),
   };
   return {
     /** `known` when any of `alsoKnownAs` (the same message under another event, e.g. Evolution's `send.message`) is stored. */
@@ -37,7 +40,8 @@ export function createReadBackStore(deps: ReadBackDeps) {
       alsoKnownAs: string[] = [],
       messageId?: string,
     ): Promise<'queued' | 'known'> {
-      if (await anyStored(markers, event.source, alsoKnownAs)) return 'known';
+      const queue = deps.eventsQueueFor(event.instance);
+      if (await anyStored({ ...markers, queue }, event.source, alsoKnownAs)) return 'known';
       const data = webhookEventJobSchema.parse({ ...event, receivedAt: Date.now() });
       const trace = deps.trace;
       const traced = (status: 'queued' | 'duplicate', jobId: string) =>
@@ -50,7 +54,6 @@ export function createReadBackStore(deps: ReadBackDeps) {
               jobId,
             })
           : undefined;
-      const queue = deps.eventsQueueFor(event.instance);
       const { status } = await storeOnce({ ...markers, queue }, data, dedupeKey, traced);
       return status === 'queued' ? 'queued' : 'known';
     },
