@@ -29,10 +29,13 @@ export const EVOLUTION_DROPPED_KEYS: ReadonlySet<string> = new Set(['messageCont
 const NOTHING_DROPPED: ReadonlySet<string> = new Set();
 
 /**
- * A copy of the payload with inline media (Evolution's `message.base64`,
- * WUZAPI's `base64`, thumbnails, any long base64 string) replaced by its size
- * and type, so a job stays small whatever the webhook carried; keys in `drop`
- * are left out wherever they occur.
+ * The payload with inline media (Evolution's `message.base64`, WUZAPI's
+ * `base64`, thumbnails, any long base64 string) replaced by its size and
+ * type, so a job stays small whatever the webhook carried; keys in `drop`
+ * are left out wherever they occur. Copy on write: objects on the way to a
+ * change are copied, everything else is shared with the input (most
+ * webhooks carry no media, and copying each whole body was a good part of
+ * the ingress' garbage).
  */
 export function stripInlineMedia(
   value: unknown,
@@ -47,15 +50,35 @@ export function stripInlineMedia(
     const data = value.replace(/^data:[^,]*,/, '');
     return { omitted: 'base64', bytes: Math.floor((data.replace(/[\s=]/g, '').length * 3) / 4) };
   }
-  if (Array.isArray(value)) return value.map((item) => stripInlineMedia(item, limit, drop, depth + 1, key));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      // Never copy prototype-bearing keys into an object that will be serialised and parsed again.
-      if (k === '__proto__' || k === 'constructor' || k === 'prototype' || drop.has(k)) continue;
-      out[k] = stripInlineMedia(v, limit, drop, depth + 1, k);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = stripInlineMedia(value[i], limit, drop, depth + 1, key);
+      if (item !== value[i]) {
+        out ??= value.slice();
+        out[i] = item;
+      }
     }
-    return out;
+    return out ?? value;
+  }
+  if (value && typeof value === 'object') {
+    const source = value as Record<string, unknown>;
+    const keys = Object.keys(source);
+    let out: Record<string, unknown> | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const v = source[k];
+      // Never pass on prototype-bearing keys in an object that will be serialised and parsed again.
+      const dropped = k === '__proto__' || k === 'constructor' || k === 'prototype' || drop.has(k);
+      const next = dropped ? undefined : stripInlineMedia(v, limit, drop, depth + 1, k);
+      if (!out) {
+        if (!dropped && next === v) continue;
+        out = {};
+        for (const before of keys.slice(0, i)) out[before] = source[before];
+      }
+      if (!dropped) out[k] = next;
+    }
+    return out ?? value;
   }
   return value;
 }
