@@ -13,7 +13,11 @@ describe('stripInlineMedia', () => {
     const key = { id: 'B', remoteJid: '5511987654321@s.whatsapp.net' };
     const body = {
       instance: 'vendas',
-      data: { key, message: { imageMessage: { caption: 'Foto', jpegThumbnail: base64 } }, messageContextInfo: { x: 1 } },
+      data: {
+        key,
+        message: { imageMessage: { caption: 'Foto', jpegThumbnail: base64 } },
+        messageContextInfo: { x: 1 },
+      },
       list: [1, 2],
     };
     const before = structuredClone(body);

@@ -4,13 +4,15 @@ import { crmLimiterFor, crmSlotMs, enqueueMessageActivity } from '../src/crm/ind
 import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harness.js';
 
 describe('crmLimiterFor', () => {
-  it('paces activations at the send window rate, k jobs per k slots of (W + slack)/N, k windows of >= 250 ms', () => {
+  it('paces activations at the send window rate, k jobs per k slots of (W + slack)/N, windows of >= 1 s holding <= 2 % of N', () => {
     // The production plan: one job per 606 ms, as before the send window existed.
     expect(crmLimiterFor(100, 60_000)).toEqual({ max: 1, duration: 606 });
-    // A 60x larger plan: 24 jobs per 242 ms rather than one per 10 ms, whose limited rounds capped it at ~150/s.
-    expect(crmLimiterFor(6000, 60_000)).toEqual({ max: 24, duration: 243 });
-    expect(crmLimiterFor(10, 1000, 0)).toEqual({ max: 2, duration: 202 });
-    expect(crmLimiterFor(10, 1000)).toEqual({ max: 2, duration: 240 });
+    // A 60x larger plan: 99 jobs per second rather than one per 10 ms, whose limited rounds capped it at ~150/s.
+    expect(crmLimiterFor(6000, 60_000)).toEqual({ max: 99, duration: 1000 });
+    expect(crmLimiterFor(1000, 60_000)).toEqual({ max: 16, duration: 970 });
+    // Short windows (tests): one job per slot, so a flood is never more than two jobs ahead of a live message.
+    expect(crmLimiterFor(10, 1000, 0)).toEqual({ max: 1, duration: 101 });
+    expect(crmLimiterFor(10, 1000)).toEqual({ max: 1, duration: 120 });
     for (const [N, W] of [
       [100, 60_000],
       [6000, 60_000],
