@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { byInstance, type Config } from '@zaprelay/core';
 import type { FastifyRequest } from 'fastify';
-import { bearerToken, safeEqual } from './constant-time.js';
+import { bearerToken, matchesSecret, safeEqual } from './constant-time.js';
 import { verifyHs256Jwt } from './jwt-hs256.js';
 
 const SUPERCRM_MAX_SKEW_SECONDS = 300;
@@ -23,7 +23,7 @@ export function evolutionAuthorized(config: Config, req: FastifyRequest, bodyApi
   const token = config.EVOLUTION_WEBHOOK_TOKEN;
   if (!token) return false;
   const offered = [typeof bodyApikey === 'string' ? bodyApikey : undefined, header(req, 'x-webhook-token'), bearer];
-  return offered.some((candidate) => candidate !== undefined && safeEqual(candidate, token));
+  return offered.some((candidate) => candidate !== undefined && matchesSecret(candidate, token));
 }
 
 /**
@@ -66,7 +66,7 @@ export function wuzapiAuthorized(
     header(req, 'x-webhook-token'),
     typeof formToken === 'string' ? formToken : undefined,
   ];
-  return offered.some((candidate) => candidate !== undefined && safeEqual(candidate, token));
+  return offered.some((candidate) => candidate !== undefined && matchesSecret(candidate, token));
 }
 
 /** SuperCRM: HMAC-SHA256 of `<timestamp>.<raw body>`, and a timestamp within 300 s (replay). */
@@ -84,7 +84,7 @@ export function superCrmAuthorized(config: Config, req: FastifyRequest, rawBody:
 /** Our own API: `Authorization: Bearer ${API_TOKEN}`. Without API_TOKEN nothing is authorised. */
 export function apiAuthorized(config: Config, req: FastifyRequest): boolean {
   const bearer = bearerToken(header(req, 'authorization'));
-  return config.API_TOKEN !== undefined && bearer !== undefined && safeEqual(bearer, config.API_TOKEN);
+  return config.API_TOKEN !== undefined && bearer !== undefined && matchesSecret(bearer, config.API_TOKEN);
 }
 
 /** What start-up should warn about: sources that will refuse every webhook, or accept any. */

@@ -74,11 +74,18 @@ export function createEventIntake(deps: EventIntakeDeps) {
     event.traceIds?.length && deps.trace
       ? deps.trace.record(event.traceIds, stage(status), traceFields(event, data, jobId)).catch(() => {})
       : Promise.resolve();
-  const replicated = createReplicationWait(deps.redis, deps.config);
+  const replicated = deps.config.REDIS_WAIT_REPLICAS > 0 ? createReplicationWait(deps.redis, deps.config) : undefined;
 
   async function store(event: EventToStore): Promise<IntakeResult> {
-    const { dedupeKey, traceIds: _ids, route: _route, ...rest } = event;
-    const data: WebhookEventJob = webhookEventJobSchema.parse({ ...rest, receivedAt: Date.now() });
+    const { dedupeKey } = event;
+    const data: WebhookEventJob = webhookEventJobSchema.parse({
+      source: event.source,
+      event: event.event,
+      instance: event.instance,
+      auth: event.auth,
+      payload: event.payload,
+      receivedAt: Date.now(),
+    });
     const queue = deps.queueFor(data.instance);
     if (!dedupeKey) {
       const job = await queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
@@ -113,10 +120,7 @@ export function createEventIntake(deps: EventIntakeDeps) {
     async accept(event: EventToStore): Promise<IntakeResult> {
       try {
         // A duplicate waits too: its first delivery may have been answered 503 before it was replicated.
-        const stored = store(event).then(async (result) => {
-          await replicated();
-          return result;
-        });
+        const stored = replicated ? store(event).then((result) => replicated().then(() => result)) : store(event);
         return await within(stored, ENQUEUE_TIMEOUT_MS);
       } catch (err) {
         if (err instanceof QueueUnavailableError) throw err;

@@ -6,7 +6,7 @@ import { QueueUnavailableError } from './queue-unavailable-error.js';
  * acknowledged every write made so far on this connection (Redis WAIT), so a
  * master killed right after the 2xx cannot take the event with it. Fewer
  * acknowledgements within REDIS_WAIT_TIMEOUT_MS → the sender gets 503 and
- * retries (the job may exist: its jobId and the dedupe marker make the retry
+ * retries (the job may exist: its deduplication key makes the retry
  * harmless).
  *
  * It must run on the connection the queues wrote with: WAIT only covers that

@@ -37,8 +37,8 @@ export function eventsShardNames(shards: number): string[] {
  * one queue, in order.
  */
 export function eventsShardOf(instance: string, shards: number): string {
+  if (shards <= 1) return QUEUES.events;
   const names = eventsShardNames(shards);
-  if (names.length === 1) return QUEUES.events;
   const digest = createHash('sha1').update(instance.toLowerCase()).digest();
   return names[digest.readUInt32BE(0) % names.length] as string;
 }
