@@ -28,10 +28,22 @@ export function createIngressMetrics(registry: Registry) {
   return {
     /** Counts every request once it is answered, under its route pattern (not the raw URL). */
     observe(app: FastifyInstance) {
+      // prom-client hashes a label set on every call: each route, method and status gets its children once.
+      const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
       app.addHook('onResponse', async (req, reply) => {
         const route = req.routeOptions.url ?? 'unmatched';
-        requests.inc({ route, method: req.method, status: String(reply.statusCode) });
-        latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+        const status = String(reply.statusCode);
+        const key = `${route} ${req.method} ${status}`;
+        let child = children.get(key);
+        if (!child) {
+          child = {
+            count: requests.labels({ route, method: req.method, status }),
+            time: latency.labels({ route, method: req.method }),
+          };
+          children.set(key, child);
+        }
+        child.count.inc();
+        child.time.observe(reply.elapsedTime / 1000);
       });
     },
     event(source: string, event: string, outcome: EventOutcome, reason = '') {
