@@ -14,7 +14,7 @@ export async function redisVersion(redis: Redis): Promise<string> {
   return /^redis_version:(\S+)/m.exec(info)?.[1] ?? 'unknown';
 }
 
-/** MEMORY USAGE of each key, summed per kind of key (job hashes, dedupe markers, lists, stream…). */
+/** MEMORY USAGE of each key, summed per kind of key (job hashes, dedupe keys, lists, stream…). */
 export async function memoryByKind(redis: Redis, prefix: string, kindOf: (key: string) => string) {
   const byKind = new Map<string, { keys: number; bytes: number }>();
   const keys = await keysUnder(redis, prefix);

@@ -60,7 +60,7 @@ ${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => 
 - **Ingress**: \`apps/ingress/src/main.ts\` in its own process (\`LOG_LEVEL=warn\`, token auth as Evolution sends it,
   no workers), autocannon in another process: ${s.connections} connections, ${s.warmupSeconds} s warm-up, then
   ${s.durationSeconds} s measured, each request a realistic Evolution \`messages.upsert\` text webhook
-  (${r.ingress.ingress.bodyBytes} B) with its own message id, so the dedupe marker never short-circuits. Every
+  (${r.ingress.ingress.bodyBytes} B) with its own message id, so deduplication never short-circuits. Every
   request of the run got a 2xx and every one is in the queue. The same load against the **naive ingress**
   (\`bench/src/processes/naive-ingress.ts\`: one Fastify route that parses the JSON and does one \`Queue.add\` with a
   jobId, same queue options, same Redis; no auth, validation, dedupe, trace, metrics or logging), **bare Fastify**
