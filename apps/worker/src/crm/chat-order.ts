@@ -1,4 +1,4 @@
-import type { Config, InternalMessage, RedisClient } from '@zaprelay/core';
+import { type Config, type InternalMessage, type RedisClient, redisScript } from '@zaprelay/core';
 import { Job, type Queue } from 'bullmq';
 
 /**
@@ -28,8 +28,12 @@ import { Job, type Queue } from 'bullmq';
  * after failing for good) is not held.
  */
 export interface ChatOrder {
-  /** Queues the message's job (`add`, given the message's seq) under its chat's order; returns the seq. */
-  enter(message: InternalMessage, jobId: string, add: (chatSeq: number) => Promise<unknown>): Promise<number>;
+  /** Queues the message's job (`job`, given the message's seq: its name and data) under its chat's order; returns the seq. */
+  enter(
+    message: InternalMessage,
+    jobId: string,
+    job: (chatSeq: number) => { name: string; data: object },
+  ): Promise<number>;
   /** The earliest message of the chat still pending, if it is not this one. */
   blockedBy(message: InternalMessage, jobId: string, chatSeq: number): Promise<PendingHead | undefined>;
   /** Stops waiting for a head that held its chat too long (its job stays, retrying or failed). */
@@ -57,6 +61,32 @@ const memberOf = (m: InternalMessage, jobId: string, chatSeq: number) =>
   `${pad(m.receivedAt ?? 0)}${pad(chatSeq)}|${jobId}`;
 const jobIdOf = (member: string) => member.slice(ORDER_WIDTH + 1);
 
+/**
+ * The message's seq, and its member in the chat's pending set, in one step:
+ * both keys carry the chat's hash tag (one Cluster slot).
+ * KEYS: seq counter, pending set; ARGV: padded received-at, job id, TTL, score.
+ */
+const ENTER = redisScript(`
+local seq = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1] .. string.format('%0${SEQ_WIDTH}d', seq) .. '|' .. ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return seq
+`);
+
+/**
+ * 1 when the job hash holds this message's job (its data has this chatSeq)
+ * and it is not finished (completed and failed jobs have finishedOn); else 0.
+ * One key: the job's own slot. KEYS: job hash; ARGV: chatSeq.
+ */
+const PENDING_AS_ADDED = redisScript(`
+local job = redis.call('HMGET', KEYS[1], 'data', 'finishedOn')
+if not job[1] or job[2] then return 0 end
+local ok, data = pcall(cjson.decode, job[1])
+if ok and type(data) == 'table' and tonumber(data.chatSeq) == tonumber(ARGV[1]) then return 1 end
+return 0
+`);
+
 export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
   const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
   const seqKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-seq:${chatTag(m)}`;
@@ -69,19 +99,28 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
   }
 
   return {
-    async enter(message, jobId, add) {
+    async enter(message, jobId, job) {
       const key = pendingKey(message);
-      const chatSeq = await redis.incr(seqKey(message));
-      await redis.expire(seqKey(message), KEY_TTL_SECONDS);
-      const member = memberOf(message, jobId, chatSeq);
       // In the set before the job exists, so that no later message of the chat can overtake it meanwhile.
-      await redis.zadd(key, score(message), member);
-      await redis.expire(key, KEY_TTL_SECONDS);
-      await add(chatSeq);
+      const chatSeq = Number(
+        await ENTER.run(
+          redis,
+          [seqKey(message), key],
+          [pad(message.receivedAt ?? 0), jobId, KEY_TTL_SECONDS, score(message)],
+        ),
+      );
+      // What Queue.add does (as storeOnce in core), with the command sent before the first await: on one
+      // Redis the check is written right behind it on the same connection, and Redis runs them in that
+      // order (no round trip between). A Cluster may redirect one and not the other: there it waits.
+      const client = await queue.backend.client;
+      const { name, data } = job(chatSeq);
+      const added = new Job(queue, name, data, { ...queue.defaultJobOptions, jobId }, jobId).addJob(client);
+      if (client.isCluster) await added;
+      // BullMQ's client is a proxy of the queue's own ioredis connection.
+      const check = PENDING_AS_ADDED.run(client as unknown as RedisClient, [queue.toKey(jobId)], [chatSeq]);
+      const [, kept] = await Promise.all([added, check]);
       // A redelivery collapsed into a job queued before (it has another seq), or into one already finished.
-      const job = await Job.fromId(queue, jobId);
-      const state = job ? await job.getState() : 'unknown';
-      if (job?.data?.chatSeq !== chatSeq || state === 'completed' || state === 'failed') await redis.zrem(key, member);
+      if (Number(kept) !== 1) await redis.zrem(key, memberOf(message, jobId, chatSeq));
       return chatSeq;
     },
 

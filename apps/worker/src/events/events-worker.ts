@@ -62,8 +62,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const instances = createInstanceMemory(deps.connection, deps.config);
   /** A message's CRM work, and the instance a later CRM send to its phone should use. */
   async function messageActivity(message: InternalMessage) {
-    if (!message.isGroup) await instances.remember(message.phone, message.instance);
-    await deps.crm.messageActivity(message);
+    // Independent writes: sent together, one round trip in time.
+    await Promise.all([
+      message.isGroup ? undefined : instances.remember(message.phone, message.instance),
+      deps.crm.messageActivity(message),
+    ]);
   }
   const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
     deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
