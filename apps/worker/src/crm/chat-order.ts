@@ -9,7 +9,13 @@ import { Job, type Queue } from 'bullmq';
  * scored by the gateway's timestamp (ms); the member is
  * `<received at><arrival seq>|<job id>` (both zero-padded), so messages of the
  * same second (Evolution gives no milliseconds) keep the order the ingress
- * received them in (Redis orders equal scores by member). A message gets its
+ * received them in (Redis orders equal scores by member). The arrival seq is
+ * taken by the process that queues the message (its clock in 1/100 ms, never
+ * repeating within the process), not from Redis: the member, the job and the
+ * check behind it then leave in one write instead of three round trips. It
+ * only breaks ties between messages of the chat received in the same
+ * millisecond, which concurrent workers order arbitrarily anyway, and it
+ * tells a redelivery (another seq) from its first delivery. A message gets its
  * `metadata.chat_seq` from a second per-chat counter when it passes the gate,
  * i.e. in the order its chat's activities are created: a CRM sorts a
  * same-second burst by it.
@@ -62,19 +68,6 @@ const memberOf = (m: InternalMessage, jobId: string, chatSeq: number) =>
 const jobIdOf = (member: string) => member.slice(ORDER_WIDTH + 1);
 
 /**
- * The message's seq, and its member in the chat's pending set, in one step:
- * both keys carry the chat's hash tag (one Cluster slot).
- * KEYS: seq counter, pending set; ARGV: padded received-at, job id, TTL, score.
- */
-const ENTER = redisScript(`
-local seq = redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1] .. string.format('%0${SEQ_WIDTH}d', seq) .. '|' .. ARGV[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-return seq
-`);
-
-/**
  * 1 when the job hash holds this message's job (its data has this chatSeq)
  * and it is not finished (completed and failed jobs have finishedOn); else 0.
  * One key: the job's own slot. KEYS: job hash; ARGV: chatSeq.
@@ -89,7 +82,12 @@ return 0
 
 export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
   const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
-  const seqKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-seq:${chatTag(m)}`;
+  let lastSeq = 0;
+  /** Increasing within this process, and with the clock across processes (15 digits until the year 2286). */
+  const nextSeq = () => {
+    lastSeq = Math.max(lastSeq + 1, Date.now() * 100);
+    return lastSeq;
+  };
   const score = (m: InternalMessage) => Date.parse(m.timestamp);
 
   async function wake(jobId: string) {
@@ -101,26 +99,34 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
   return {
     async enter(message, jobId, job) {
       const key = pendingKey(message);
-      // In the set before the job exists, so that no later message of the chat can overtake it meanwhile.
-      const chatSeq = Number(
-        await ENTER.run(
-          redis,
-          [seqKey(message), key],
-          [pad(message.receivedAt ?? 0), jobId, KEY_TTL_SECONDS, score(message)],
-        ),
-      );
-      // What Queue.add does (as storeOnce in core), with the command sent before the first await: on one
-      // Redis the check is written right behind it on the same connection, and Redis runs them in that
-      // order (no round trip between). A Cluster may redirect one and not the other: there it waits.
+      // The connection the queue adds on (BullMQ's proxy of it): everything below goes out there, in order.
       const client = await queue.backend.client;
+      const raw = client as unknown as RedisClient;
+      const chatSeq = nextSeq();
+      const member = memberOf(message, jobId, chatSeq);
       const { name, data } = job(chatSeq);
-      const added = new Job(queue, name, data, { ...queue.defaultJobOptions, jobId }, jobId).addJob(client);
-      if (client.isCluster) await added;
-      // BullMQ's client is a proxy of the queue's own ioredis connection.
-      const check = PENDING_AS_ADDED.run(client as unknown as RedisClient, [queue.toKey(jobId)], [chatSeq]);
-      const [, kept] = await Promise.all([added, check]);
+      const add = () => new Job(queue, name, data, { ...queue.defaultJobOptions, jobId }, jobId).addJob(client);
+      const check = () => PENDING_AS_ADDED.run(raw, [queue.toKey(jobId)], [chatSeq]);
+      let kept: unknown;
+      if (raw.isCluster) {
+        // Another slot than the job's, maybe another master: each step waits for the one before.
+        await raw.zadd(key, score(message), member);
+        await raw.expire(key, KEY_TTL_SECONDS);
+        await add();
+        kept = await check();
+      } else {
+        // One Redis runs a connection's commands in the order written: the member is in the set before the
+        // job exists (no later message of the chat can overtake it meanwhile), and the check sees the add.
+        // Plain commands before the add: a script could be re-sent after it (NOSCRIPT) and land behind it.
+        const entered = Promise.all([raw.zadd(key, score(message), member), raw.expire(key, KEY_TTL_SECONDS)]);
+        const added = add();
+        const checked = check();
+        [, , kept] = await Promise.all([entered, added, checked]);
+        // BullMQ re-sends its add after a NOSCRIPT, behind the check: asked again once the add has answered.
+        if (Number(kept) !== 1) kept = await check();
+      }
       // A redelivery collapsed into a job queued before (it has another seq), or into one already finished.
-      if (Number(kept) !== 1) await redis.zrem(key, memberOf(message, jobId, chatSeq));
+      if (Number(kept) !== 1) await raw.zrem(key, member);
       return chatSeq;
     },
 

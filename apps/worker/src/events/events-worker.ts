@@ -94,6 +94,21 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const isTracked = async (instance: string) =>
     configured.has(instance.toLowerCase()) || (await deps.tracker.knowsInstance(instance));
 
+  /**
+   * Traced first: once queued, a CRM worker may record its first attempt before
+   * the trace would be written. On one Redis, writing it before the add on the
+   * same connection (the runtime's one) is enough; a cluster waits for it.
+   */
+  async function queueForCrm(job: Job, message: InternalMessage) {
+    const queued = traced([message.messageId], 'queued-for-crm', {
+      eventJobId: job.id,
+      jobId: toJobId(messageActivityKey(message)),
+      direction: message.direction,
+    });
+    if (deps.connection.isCluster) await queued;
+    await Promise.all([queued, messageActivity(message)]);
+  }
+
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
@@ -102,14 +117,7 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         // The chat's messages that waited for this pair were sent before this one: queued first, so in order.
         if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
-        // Traced first: once queued, a CRM worker may record its first attempt before this line would run.
-        await traced([event.message.messageId], 'queued-for-crm', {
-          eventJobId: job.id,
-          jobId: toJobId(messageActivityKey(event.message)),
-          direction: event.message.direction,
-        });
-        await messageActivity(event.message);
-        return;
+        return queueForCrm(job, event.message);
       case 'lid-message':
         if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
           deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
