@@ -5,7 +5,9 @@ import { startWorkerRuntime } from './runtime.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'worker' });
-const connection = connectRedis(config, { role: 'worker', name: 'zaprelay-worker' });
+// Auto-pipelined: the commands of every job in flight that are written in one turn of the event loop leave in
+// one write (a job's own steps keep their order: one connection, one pipeline at a time).
+const connection = connectRedis(config, { role: 'worker', name: 'zaprelay-worker', autoPipelining: true });
 connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('worker');
 const runtime = await startWorkerRuntime({ config, logger, connection, registry });
