@@ -269,6 +269,12 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       }
       return { handled: events.length };
     },
-    { ...baseWorkerOptions(deps.config, deps.connection, queueName), concurrency: deps.config.WORKER_CONCURRENCY },
+    {
+      ...baseWorkerOptions(deps.config, deps.connection, queueName),
+      // No limiter: it is there for queue.rateLimit() after a 429, and this queue calls no external API;
+      // BullMQ's limiter bookkeeping would cost a counter write on every job it fetches.
+      limiter: undefined,
+      concurrency: deps.config.WORKER_CONCURRENCY,
+    },
   );
 }
