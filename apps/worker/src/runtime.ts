@@ -2,6 +2,7 @@ import {
   baseWorkerOptions,
   type Config,
   createMessageTrace,
+  createQueue,
   createSystemQueues,
   type Logger,
   monitorKeys,
@@ -43,6 +44,8 @@ export interface WorkerRuntimeDeps {
   logger: Logger;
   /** A `worker`-role connection (maxRetriesPerRequest: null). */
   connection: RedisClient;
+  /** The events stage's own connection (main.ts auto-pipelines it); default `connection`. */
+  eventsConnection?: RedisClient;
   registry: Registry;
 }
 
@@ -62,6 +65,7 @@ export async function startWorkerRuntime({
   config,
   logger,
   connection,
+  eventsConnection = connection,
   registry,
 }: WorkerRuntimeDeps): Promise<WorkerRuntime> {
   const log = logger.child({ component: 'runtime' });
@@ -107,14 +111,22 @@ export async function startWorkerRuntime({
   const trace = createMessageTrace(connection, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
   const workers: Worker[] = [];
   const crmQueue = queues[QUEUES.crm];
+  // The events stage's CRM queue and trace live on its connection: a message's trace entry, its place in its
+  // chat's order and its CRM job are written on one connection, in that order (crm/chat-order.ts).
+  const eventsCrmQueue =
+    eventsConnection === connection ? crmQueue : createQueue(QUEUES.crm, { connection: eventsConnection, config });
   if (serves(QUEUES.events)) {
     const adapters = createGatewayAdapters();
-    const crm = createCrmWork({ crmQueue, connection, config });
-    const seenChats = createSeenChats(connection, config.QUEUE_PREFIX);
+    const crm = createCrmWork({ crmQueue: eventsCrmQueue, connection: eventsConnection, config });
+    const seenChats = createSeenChats(eventsConnection, config.QUEUE_PREFIX);
+    const eventsTrace =
+      eventsConnection === connection
+        ? trace
+        : createMessageTrace(eventsConnection, config.QUEUE_PREFIX, config.WEBHOOK_DEDUPE_TTL_SECONDS);
     for (const shard of system.eventsShards) {
       workers.push(
         createEventsWorker({
-          connection,
+          connection: eventsConnection,
           config,
           logger,
           adapters,
@@ -125,7 +137,7 @@ export async function startWorkerRuntime({
           tracker,
           metrics,
           seenChats,
-          trace,
+          trace: eventsTrace,
           queueName: shard.name,
         }),
       );
@@ -251,7 +263,7 @@ export async function startWorkerRuntime({
     async close() {
       clearInterval(watchTimer);
       await Promise.all(workers.map((w) => w.close()));
-      await system.close();
+      await Promise.all([system.close(), eventsCrmQueue === crmQueue ? undefined : eventsCrmQueue.close()]);
     },
   };
 }

@@ -100,7 +100,7 @@ export {
   redisDurabilitySchema,
 } from './redis-durability.js';
 export { connectRedis } from './redis-from-config.js';
-export { createLuaScript, type LuaScript } from './redis-script.js';
+export { type RedisScript, redisScript } from './redis-script.js';
 export { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
 export {
   BACKOFF_TYPE,

@@ -75,9 +75,12 @@ export function messageEvent(f: RawMessageFacts): NormalisedEvent {
   return chat === 'lid' ? { type: 'lid-message', lid: f.chatJid, message } : skip('no-phone');
 }
 
+/** Built once: a zod schema costs far more to build than to run. */
+const normalisedEventsSchema = z.array(normalisedEventSchema);
+
 /** Validates what an adapter built; a failure means the input had something unusable (e.g. an empty id). */
 export function checked(source: GatewaySource, event: string, events: NormalisedEvent[]): NormalisedEvent[] {
-  const parsed = z.array(normalisedEventSchema).safeParse(events);
+  const parsed = normalisedEventsSchema.safeParse(events);
   if (!parsed.success) throw InvalidPayloadError.fromZod(source, event, parsed.error);
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import type { Config, InternalMessage, RedisClient } from '@zaprelay/core';
+import { type Config, type InternalMessage, type RedisClient, redisScript } from '@zaprelay/core';
 import { Job, type Queue } from 'bullmq';
 
 /**
@@ -9,7 +9,13 @@ import { Job, type Queue } from 'bullmq';
  * scored by the gateway's timestamp (ms); the member is
  * `<received at><arrival seq>|<job id>` (both zero-padded), so messages of the
  * same second (Evolution gives no milliseconds) keep the order the ingress
- * received them in (Redis orders equal scores by member). A message gets its
+ * received them in (Redis orders equal scores by member). The arrival seq is
+ * taken by the process that queues the message (its clock in 1/100 ms, never
+ * repeating within the process), not from Redis: the member, the job and the
+ * check behind it then leave in one write instead of three round trips. It
+ * only breaks ties between messages of the chat received in the same
+ * millisecond, which concurrent workers order arbitrarily anyway, and it
+ * tells a redelivery (another seq) from its first delivery. A message gets its
  * `metadata.chat_seq` from a second per-chat counter when it passes the gate,
  * i.e. in the order its chat's activities are created: a CRM sorts a
  * same-second burst by it.
@@ -28,8 +34,12 @@ import { Job, type Queue } from 'bullmq';
  * after failing for good) is not held.
  */
 export interface ChatOrder {
-  /** Queues the message's job (`add`, given the message's seq) under its chat's order; returns the seq. */
-  enter(message: InternalMessage, jobId: string, add: (chatSeq: number) => Promise<unknown>): Promise<number>;
+  /** Queues the message's job (`job`, given the message's seq: its name and data) under its chat's order; returns the seq. */
+  enter(
+    message: InternalMessage,
+    jobId: string,
+    job: (chatSeq: number) => { name: string; data: object },
+  ): Promise<number>;
   /** The earliest message of the chat still pending, if it is not this one. */
   blockedBy(message: InternalMessage, jobId: string, chatSeq: number): Promise<PendingHead | undefined>;
   /** Stops waiting for a head that held its chat too long (its job stays, retrying or failed). */
@@ -57,9 +67,27 @@ const memberOf = (m: InternalMessage, jobId: string, chatSeq: number) =>
   `${pad(m.receivedAt ?? 0)}${pad(chatSeq)}|${jobId}`;
 const jobIdOf = (member: string) => member.slice(ORDER_WIDTH + 1);
 
+/**
+ * 1 when the job hash holds this message's job (its data has this chatSeq)
+ * and it is not finished (completed and failed jobs have finishedOn); else 0.
+ * One key: the job's own slot. KEYS: job hash; ARGV: chatSeq.
+ */
+const PENDING_AS_ADDED = redisScript(`
+local job = redis.call('HMGET', KEYS[1], 'data', 'finishedOn')
+if not job[1] or job[2] then return 0 end
+local ok, data = pcall(cjson.decode, job[1])
+if ok and type(data) == 'table' and tonumber(data.chatSeq) == tonumber(ARGV[1]) then return 1 end
+return 0
+`);
+
 export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
   const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
-  const seqKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-seq:${chatTag(m)}`;
+  let lastSeq = 0;
+  /** Increasing within this process, and with the clock across processes (15 digits until the year 2286). */
+  const nextSeq = () => {
+    lastSeq = Math.max(lastSeq + 1, Date.now() * 100);
+    return lastSeq;
+  };
   const score = (m: InternalMessage) => Date.parse(m.timestamp);
 
   async function wake(jobId: string) {
@@ -69,19 +97,36 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
   }
 
   return {
-    async enter(message, jobId, add) {
+    async enter(message, jobId, job) {
       const key = pendingKey(message);
-      const chatSeq = await redis.incr(seqKey(message));
-      await redis.expire(seqKey(message), KEY_TTL_SECONDS);
+      // The connection the queue adds on (BullMQ's proxy of it): everything below goes out there, in order.
+      const client = await queue.backend.client;
+      const raw = client as unknown as RedisClient;
+      const chatSeq = nextSeq();
       const member = memberOf(message, jobId, chatSeq);
-      // In the set before the job exists, so that no later message of the chat can overtake it meanwhile.
-      await redis.zadd(key, score(message), member);
-      await redis.expire(key, KEY_TTL_SECONDS);
-      await add(chatSeq);
+      const { name, data } = job(chatSeq);
+      const add = () => new Job(queue, name, data, { ...queue.defaultJobOptions, jobId }, jobId).addJob(client);
+      const check = () => PENDING_AS_ADDED.run(raw, [queue.toKey(jobId)], [chatSeq]);
+      let kept: unknown;
+      if (raw.isCluster) {
+        // Another slot than the job's, maybe another master: each step waits for the one before.
+        await raw.zadd(key, score(message), member);
+        await raw.expire(key, KEY_TTL_SECONDS);
+        await add();
+        kept = await check();
+      } else {
+        // One Redis runs a connection's commands in the order written: the member is in the set before the
+        // job exists (no later message of the chat can overtake it meanwhile), and the check sees the add.
+        // Plain commands before the add: a script could be re-sent after it (NOSCRIPT) and land behind it.
+        const entered = Promise.all([raw.zadd(key, score(message), member), raw.expire(key, KEY_TTL_SECONDS)]);
+        const added = add();
+        const checked = check();
+        [, , kept] = await Promise.all([entered, added, checked]);
+        // BullMQ re-sends its add after a NOSCRIPT, behind the check: asked again once the add has answered.
+        if (Number(kept) !== 1) kept = await check();
+      }
       // A redelivery collapsed into a job queued before (it has another seq), or into one already finished.
-      const job = await Job.fromId(queue, jobId);
-      const state = job ? await job.getState() : 'unknown';
-      if (job?.data?.chatSeq !== chatSeq || state === 'completed' || state === 'failed') await redis.zrem(key, member);
+      if (Number(kept) !== 1) await raw.zrem(key, member);
       return chatSeq;
     },
 

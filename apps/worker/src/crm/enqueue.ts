@@ -30,17 +30,20 @@ export async function enqueueMessageActivity(
   // A legacy webhook's user token stays out of Redis: the CRM worker takes it from WUZAPI_USER_TOKENS.
   const { userToken: _secret, ...kept } = message;
   // No priority: ahead of every contact upsert (crm-priorities.ts).
-  const add = (chatSeq?: number) => {
+  const job = (chatSeq?: number) => {
     const data = crmJobSchema.parse({
       kind: 'message-activity',
       message: kept,
       step: 'resolve-contact',
       chatSeq,
     } satisfies CrmJob);
-    return crmQueue.add(data.kind, data, { jobId });
+    return { name: data.kind, data };
   };
-  if (order) await order.enter(message, jobId, add);
-  else await add();
+  if (order) await order.enter(message, jobId, job);
+  else {
+    const { name, data } = job();
+    await crmQueue.add(name, data, { jobId });
+  }
 }
 
 /** Queues a create-or-update of the phone's contact (gateway contact events). */

@@ -62,8 +62,11 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const instances = createInstanceMemory(deps.connection, deps.config);
   /** A message's CRM work, and the instance a later CRM send to its phone should use. */
   async function messageActivity(message: InternalMessage) {
-    if (!message.isGroup) await instances.remember(message.phone, message.instance);
-    await deps.crm.messageActivity(message);
+    // Independent writes: sent together, one round trip in time.
+    await Promise.all([
+      message.isGroup ? undefined : instances.remember(message.phone, message.instance),
+      deps.crm.messageActivity(message),
+    ]);
   }
   const traced = (ids: string[], stage: string, fields: Record<string, string | number | undefined>) =>
     deps.trace?.record(ids, stage, fields).catch((err: Error) => log.warn({ err: { message: err.message } }, 'trace'));
@@ -91,6 +94,21 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
   const isTracked = async (instance: string) =>
     configured.has(instance.toLowerCase()) || (await deps.tracker.knowsInstance(instance));
 
+  /**
+   * Traced first: once queued, a CRM worker may record its first attempt before
+   * the trace would be written. On one Redis, writing it before the add on the
+   * same connection (the runtime's one) is enough; a cluster waits for it.
+   */
+  async function queueForCrm(job: Job, message: InternalMessage) {
+    const queued = traced([message.messageId], 'queued-for-crm', {
+      eventJobId: job.id,
+      jobId: toJobId(messageActivityKey(message)),
+      direction: message.direction,
+    });
+    if (deps.connection.isCluster) await queued;
+    await Promise.all([queued, messageActivity(message)]);
+  }
+
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {
     switch (event.type) {
       case 'message':
@@ -99,14 +117,7 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
           await deps.seenChats?.seen(event.message.instance, event.message.chatJid);
         // The chat's messages that waited for this pair were sent before this one: queued first, so in order.
         if (jidKind(event.message.chatJid) === 'lid') await lids.learn(event.message.chatJid, event.message.phone);
-        // Traced first: once queued, a CRM worker may record its first attempt before this line would run.
-        await traced([event.message.messageId], 'queued-for-crm', {
-          eventJobId: job.id,
-          jobId: toJobId(messageActivityKey(event.message)),
-          direction: event.message.direction,
-        });
-        await messageActivity(event.message);
-        return;
+        return queueForCrm(job, event.message);
       case 'lid-message':
         if ((await lids.resolve(event.lid, event.message)) === 'waiting') {
           deps.metrics.skipped.inc({ source: data.source, reason: 'no-phone' });
@@ -258,6 +269,12 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       }
       return { handled: events.length };
     },
-    { ...baseWorkerOptions(deps.config, deps.connection, queueName), concurrency: deps.config.WORKER_CONCURRENCY },
+    {
+      ...baseWorkerOptions(deps.config, deps.connection, queueName),
+      // No limiter: it is there for queue.rateLimit() after a 429, and this queue calls no external API;
+      // BullMQ's limiter bookkeeping would cost a counter write on every job it fetches.
+      limiter: undefined,
+      concurrency: deps.config.WORKER_CONCURRENCY,
+    },
   );
 }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { WebhookEventJob } from '../queues/job-schemas.js';
 import type { RedisClient } from '../redis.js';
-import { createLuaScript } from '../redis-script.js';
+import { redisScript } from '../redis-script.js';
 import { TRACE_APPEND_SCRIPT, type TraceWrite } from '../trace/message-trace.js';
 import { type LegacyMarkerWindow, legacyMarkerKey } from './legacy-markers.js';
 
@@ -35,7 +35,7 @@ export type StoreOnceTrace = (status: 'queued' | 'duplicate', jobId: string) => 
  * The trace entry rides along where its lists share the key's node.
  * KEYS: the deduplication key, trace lists…; ARGV: job id, trace entry, entries kept, trace TTL.
  */
-const KEEP_AND_TRACE = createLuaScript(`
+const KEEP_AND_TRACE = redisScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1] .. '+', 'KEEPTTL')
 end
@@ -46,12 +46,13 @@ for i = 2, #KEYS do
 end
 `);
 const KEPT = /\+$/;
-const traceAppend = createLuaScript(TRACE_APPEND_SCRIPT);
+const traceAppend = redisScript(TRACE_APPEND_SCRIPT);
 
 /** Sent, not awaited: a lost receipt must not delay or fail a stored event. */
 function writeTrace(redis: RedisClient, trace: TraceWrite | undefined): void {
-  for (const key of trace?.keys ?? []) {
-    traceAppend.run(redis, [key], [trace?.entry, trace?.maxEntries, trace?.ttlSeconds]).catch(() => {});
+  if (!trace) return;
+  for (const key of trace.keys) {
+    traceAppend.run(redis, [key], [trace.entry, trace.maxEntries, trace.ttlSeconds]).catch(() => {});
   }
 }
 
@@ -63,7 +64,7 @@ function keepDedupeKey(deps: StoreOnceDeps, dedupeId: string, jobId: string, tra
   KEEP_AND_TRACE.run(
     deps.redis,
     [key, ...(along?.keys ?? [])],
-    [jobId, along?.entry, along?.maxEntries, along?.ttlSeconds],
+    [jobId, along?.entry ?? '', along?.maxEntries ?? 0, along?.ttlSeconds ?? 0],
   ).catch(() => {});
   if (!along) writeTrace(deps.redis, trace);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RedisClient } from '../redis.js';
+import { redisScript } from '../redis-script.js';
 
 /** Entries kept per message id, so a message retried for hours cannot grow its trace forever. */
 export const TRACE_MAX_ENTRIES = 100;
@@ -38,6 +39,7 @@ end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return n
 `;
+const record = redisScript(RECORD);
 
 /** A gateway or API message id as it may appear in a key: bounded, no separators that could collide. */
 const TRACE_ID = /^[\w.@:+=-]{1,200}$/;
@@ -97,7 +99,7 @@ export function createMessageTrace(redis: RedisClient, prefix: string, ttlSecond
       const waiting = stage === 'waiting' ? '1' : '0';
       await Promise.all(
         ids.map((id) =>
-          redis.eval(RECORD, 1, key(id), entry, TRACE_MAX_ENTRIES, TRACE_HEAD_ENTRIES, ttlSeconds, waiting),
+          record.run(redis, [key(id)], [entry, TRACE_MAX_ENTRIES, TRACE_HEAD_ENTRIES, ttlSeconds, waiting]),
         ),
       );
     },
