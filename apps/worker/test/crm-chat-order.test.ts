@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { circuitKey, messageActivityKey, toJobId } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createChatOrder } from '../src/crm/chat-order.js';
 import { createCrmWork } from '../src/crm/index.js';
 import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harness.js';
 
@@ -230,5 +231,23 @@ describe('CRM worker: conversation order', () => {
 
     expect(await h.crmQueue.getFailedCount()).toBe(0);
     expect(landedIds(h)).toEqual(chat.map((m) => m.messageId));
+  });
+});
+
+describe('chat order: an attempt to queue a message that died half-way', () => {
+  it('does not make the message wait for itself: a member of its own job under another seq is stale', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, workers: 0 });
+    const order = createChatOrder(h.redis, h.crmQueue, h.config);
+    const m = message(newPhone(), { receivedAt: Date.now() });
+    const jobId = 'order-self-block';
+    // The first attempt's member (an earlier seq) stayed: its process died before the job was added.
+    const key = `${h.config.QUEUE_PREFIX}:crm:chat-pending:{${m.instance}:${m.chatJid}}`;
+    const stale = `${String(m.receivedAt).padStart(15, '0')}${'1'.padStart(15, '0')}|${jobId}`;
+    await h.redis.zadd(key, Date.parse(m.timestamp), stale);
+    const seq = await order.enter(m, jobId, (chatSeq) => ({ name: 'message-activity', data: { chatSeq } }));
+    expect(await h.redis.zrange(key, 0, -1)).toEqual([stale, expect.stringMatching(/\|order-self-block$/)]);
+
+    expect(await order.blockedBy(m, jobId, seq)).toBeUndefined();
+    expect(await h.redis.zrange(key, 0, -1)).toEqual([expect.not.stringMatching(/^0+1\|/)]);
   });
 });

@@ -139,8 +139,9 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
         const [head] = await redis.zrange(key, 0, 0);
         if (!head) return undefined;
         const headId = jobIdOf(head);
+        // Our own job under another seq: an attempt to queue it that died between its member and its add.
         // A job removed by hand, or finished by a process that died before it could leave, never leaves by itself.
-        const job = await Job.fromId(queue, headId);
+        const job = headId === jobId ? undefined : await Job.fromId(queue, headId);
         if (job && !job.finishedOn) return { jobId: headId, member: head };
         await redis.zrem(key, head);
       }
