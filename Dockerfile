@@ -28,6 +28,6 @@ USER node
 EXPOSE 3000 3001 9464
 # The ingress's heap flags (as in `pnpm start:prod:ingress`, docker-compose and deploy/k8s): a 4 MB semi-space
 # instead of V8's 16 MB and an old space let grow to 1.5× what survived the last full GC instead of up to 4×.
-# Under 50 connections of webhooks its RSS peaks near 100 MB instead of 200 MB, for about 6% more CPU per
-# request (more, shorter GCs). Neither flag caps the heap: a 32 MB webhook body still fits (no OOM risk).
+# Under 50 connections of webhooks its RSS peaks near 100 MB instead of 200 MB, for about 10-15% more CPU per
+# request at saturation (more, smaller GCs). Neither flag caps the heap: a 32 MB webhook body fits as before.
 CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "ingress/dist/main.js"]
