@@ -90,10 +90,10 @@ describe('the ingress runs with the same heap flags wherever it is started', () 
     'start:prod:ingress'
   ]
     ?.split(/\s+/)
-    .filter((word) => /^--(max-semi-space-size|heap-growing-percent)=/.test(word));
+    .filter((word) => /^--(max-semi-space-size|heap-growing-percent|v8-pool-size)=/.test(word));
 
-  it('start:prod:ingress bounds the young generation and the old space growth', () => {
-    expect(heapFlags).toHaveLength(2);
+  it("start:prod:ingress bounds the young generation, the old space growth and V8's helper threads", () => {
+    expect(heapFlags).toHaveLength(3);
   });
 
   it.each(['Dockerfile', 'docker-compose.yml', 'docker-compose.cluster.yml', 'deploy/k8s/ingress.yaml'])(
