@@ -47,6 +47,7 @@ export async function buildApp(deps: IngressDeps): Promise<FastifyInstance> {
   const app = createFastify(deps.logger, {
     bodyLimit: config.WEBHOOK_BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
+    jsonSchemas: false,
   });
   const metrics = createIngressMetrics(deps.registry);
   metrics.observe(app);

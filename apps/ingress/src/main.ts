@@ -30,7 +30,9 @@ const app = await buildApp({
   registry,
 });
 // /metrics off the public port when INGRESS_METRICS_PORT is set (bind it to a private interface with HOST).
-const metricsApp = config.INGRESS_METRICS_PORT ? createFastify(logger, { trustProxy: config.TRUST_PROXY }) : undefined;
+const metricsApp = config.INGRESS_METRICS_PORT
+  ? createFastify(logger, { trustProxy: config.TRUST_PROXY, jsonSchemas: false })
+  : undefined;
 if (metricsApp) await metricsApp.register(metricsRoute, { registry, token: config.METRICS_TOKEN });
 
 installShutdown(

@@ -16,7 +16,7 @@ export interface OpsServerDeps {
  * do the work it exists for. Other roles (WORKER_QUEUES) never call the CRM.
  */
 export async function buildOpsServer({ logger, redis, registry, config }: OpsServerDeps): Promise<FastifyInstance> {
-  const app = createFastify(logger, { trustProxy: config?.TRUST_PROXY ?? false });
+  const app = createFastify(logger, { trustProxy: config?.TRUST_PROXY ?? false, jsonSchemas: false });
   const servesCrm = config?.WORKER_QUEUES?.includes(QUEUES.crm) ?? true;
   const crmKey = config === undefined || !servesCrm || config.SUPER_CRM_API_KEY !== undefined;
   const readiness = createRedisReadiness(redis, logger);

@@ -83,3 +83,31 @@ describe('worker roles in the compose cluster file, the k8s example and the docs
     expect(longest.sort()).toEqual([...ALL_QUEUES].sort());
   });
 });
+
+describe('the ingress runs with the same heap flags wherever it is started', () => {
+  /** V8 flags of `pnpm start:prod:ingress` (the bench and the compiled-build test run that script's arguments). */
+  const heapFlags = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts[
+    'start:prod:ingress'
+  ]
+    ?.split(/\s+/)
+    .filter((word) => /^--(max-semi-space-size|heap-growing-percent|v8-pool-size)=/.test(word));
+
+  it("start:prod:ingress bounds the young generation, the old space growth and V8's helper threads", () => {
+    expect(heapFlags).toHaveLength(3);
+  });
+
+  it.each(['Dockerfile', 'docker-compose.yml', 'docker-compose.cluster.yml', 'deploy/k8s/ingress.yaml'])(
+    '%s: the ingress command carries them',
+    (file) => {
+      const commands = read(file)
+        .split('\n')
+        .filter((line) => line.includes('"ingress/dist/main.js"'));
+      expect(commands.length).toBeGreaterThan(0);
+      for (const command of commands) {
+        expect(command).toContain(
+          ['"node"', ...(heapFlags ?? []).map((f) => `"${f}"`), '"ingress/dist/main.js"'].join(', '),
+        );
+      }
+    },
+  );
+});

@@ -25,6 +25,7 @@ export { type MetricFamily, parsePrometheusText } from './metrics/parse-promethe
 export {
   type AppProcess,
   COMPILED_NODE_ARGS,
+  compiledNodeArgs,
   repoRoot,
   startAppProcess,
   waitFor,

@@ -6,7 +6,7 @@ import {
   type SetupTarget,
   setupTarget,
   type WuzapiSessionCalls,
-} from '@zaprelay/gateway-clients';
+} from '@zaprelay/gateway-clients/rules';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { apiAuthorized } from '../auth/webhook-auth.js';
 import { orUnavailable } from '../http/or-unavailable.js';

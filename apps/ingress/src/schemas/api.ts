@@ -1,5 +1,5 @@
 import { MAX_SEND_TEXT_LENGTH } from '@zaprelay/core';
-import { parseRecipient } from '@zaprelay/gateway-clients';
+import { parseRecipient } from '@zaprelay/gateway-clients/rules';
 import { z } from 'zod';
 
 /**

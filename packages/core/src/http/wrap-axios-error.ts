@@ -1,5 +1,13 @@
-import { isAxiosError } from 'axios';
+import type { AxiosError } from 'axios';
 import { classifyStatus, ExternalApiError, parseRetryAfter } from '../errors.js';
+
+/**
+ * axios's own isAxiosError is this same flag test; importing it would load all of axios into every
+ * process that imports @zaprelay/core, the ingress too, which makes no HTTP calls on its hot path.
+ */
+function isAxiosError(err: unknown): err is AxiosError {
+  return typeof err === 'object' && err !== null && (err as { isAxiosError?: unknown }).isAxiosError === true;
+}
 
 /**
  * axios errors carry the whole request config (Authorization header, body);

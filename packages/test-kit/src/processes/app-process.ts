@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root, where `apps/<name>/src/main.ts` live. */
@@ -14,8 +15,25 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** How production runs the output of `pnpm build` (`pnpm start:prod:<name>`): node alone, no tsx. */
+/** How production resolves the workspace packages to the output of `pnpm build`: node alone, no tsx. */
 export const COMPILED_NODE_ARGS = ['--conditions=zaprelay-compiled'];
+
+/**
+ * node's arguments in the root package.json's `start:prod:<app>` script (the condition, and the ingress's
+ * heap flags): read from there so tests and the bench run each app exactly as production does.
+ */
+export function compiledNodeArgs(app: 'ingress' | 'worker' | 'dashboard'): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const script = scripts[`start:prod:${app}`];
+  const words = script?.split(/\s+/) ?? [];
+  const main = `apps/${app}/dist/main.js`;
+  if (words[0] !== 'node' || words.at(-1) !== main) {
+    throw new Error(`start:prod:${app} is not "node [flags] ${main}": ${script}`);
+  }
+  return words.slice(1, -1);
+}
 
 /**
  * Runs one of the apps exactly as `pnpm start:<name>` does, with only the given environment; `compiled`
@@ -27,7 +45,7 @@ export function startAppProcess(
   options: { compiled?: boolean } = {},
 ): AppProcess {
   const args = options.compiled
-    ? [...COMPILED_NODE_ARGS, `apps/${app}/dist/main.js`]
+    ? [...compiledNodeArgs(app), `apps/${app}/dist/main.js`]
     : ['--import', 'tsx', `apps/${app}/src/main.ts`];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
