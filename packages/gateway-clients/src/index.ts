@@ -8,11 +8,6 @@ export {
   type EvolutionSentMessage,
   type EvolutionStoredSentMessage,
 } from './evolution/create-evolution-client.js';
-export type {
-  EvolutionWebhookCalls,
-  EvolutionWebhookConfig,
-  EvolutionWebhookFound,
-} from './evolution/webhook-calls.js';
 export {
   createEvolutionHistoryReader,
   type EvolutionHistoryPage,
@@ -27,22 +22,8 @@ export {
 } from './history/wuzapi-history.js';
 export { isSendOutcomeUnknown, type SendFailureOutcome, sendFailureOutcome } from './http/send-outcome.js';
 export { GatewayNotConfiguredError } from './not-configured.js';
-export { InvalidRecipientError, isSameRecipient, parseRecipient, type Recipient } from './recipient.js';
-export {
-  applyEvolutionSetup,
-  applyWuzapiSetup,
-  checkEvolutionSetup,
-  checkWuzapiSetup,
-  type SetupApplied,
-  type SetupCheck,
-} from './setup/gateway-setup.js';
-export { type SetupGateway, type SetupTarget, setupTarget } from './setup/setup-target.js';
-export {
-  EVOLUTION_SETUP_EVENTS,
-  type SetupConfig,
-  SetupNotPossibleError,
-  WUZAPI_SETUP_EVENTS,
-} from './setup/webhook-targets.js';
+// Recipients and webhook setup: also `@zaprelay/gateway-clients/rules`, without the HTTP clients.
+export * from './rules.js';
 export {
   createWuzapiClient,
   type WuzapiClient,
@@ -50,9 +31,4 @@ export {
   type WuzapiSendTextInput,
   type WuzapiSentMessage,
 } from './wuzapi/create-wuzapi-client.js';
-export type {
-  WuzapiContact,
-  WuzapiSessionCalls,
-  WuzapiSessionStatus,
-  WuzapiWebhookConfig,
-} from './wuzapi/session-calls.js';
+export type { WuzapiContact, WuzapiSessionStatus } from './wuzapi/session-calls.js';
