@@ -22,10 +22,14 @@ export const CRM_LIMITER_MIN_PERIOD_MS = 1000;
 /** At most this share of the CRM's limit is activated per window: how far a flood can get ahead of a live message. */
 export const CRM_LIMITER_MAX_SHARE = 1 / 50;
 
+/** How long past the window a slot is held (crm-send-window.ts): the limiter paces at the same (window + slack). */
+export function crmSlackMs(durationMs: number, minSlackMs = CRM_LIMITER_MIN_SLACK_MS, margin = CRM_LIMITER_MARGIN) {
+  return Math.max(durationMs * margin, minSlackMs);
+}
+
 /** The time one request's slot stands for: the window plus its slack, shared out over the CRM's `max`. */
 export function crmSlotMs(max: number, durationMs: number, minSlackMs = CRM_LIMITER_MIN_SLACK_MS): number {
-  const slackMs = Math.max(durationMs * CRM_LIMITER_MARGIN, minSlackMs);
-  return (durationMs + slackMs) / max;
+  return (durationMs + crmSlackMs(durationMs, minSlackMs)) / max;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisClient } from '@zaprelay/core';
-import { CRM_LIMITER_MARGIN, CRM_LIMITER_MIN_SLACK_MS } from './crm-limiter.js';
+import { crmSlackMs } from './crm-limiter.js';
 
 /**
  * One atomic step: drop what left the window, and take a slot if fewer than
@@ -49,10 +49,7 @@ export function crmSendWindowKey(prefix: string): string {
  * errs on the safe side.
  */
 export function createCrmSendWindow(options: CrmSendWindowOptions) {
-  const slackMs = Math.max(
-    options.windowMs * (options.margin ?? CRM_LIMITER_MARGIN),
-    options.minSlackMs ?? CRM_LIMITER_MIN_SLACK_MS,
-  );
+  const slackMs = crmSlackMs(options.windowMs, options.minSlackMs, options.margin);
   const heldMs = Math.ceil(options.windowMs + slackMs);
   const key = crmSendWindowKey(options.prefix);
   return {
