@@ -80,7 +80,7 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
     ctx.children,
     'processes/naive-ingress.ts',
     {},
-    { PORT: String(naivePort), REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: naivePrefix },
+    { ...ctx.appEnv, PORT: String(naivePort), REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: naivePrefix },
   );
   await naiveProc.ready;
   const naiveUrl = `http://127.0.0.1:${naivePort}/webhooks/evolution`;

@@ -13,6 +13,7 @@ export { ConfigError, loadConfig, loadConfigOrExit } from './config/load-config.
 export { classifyStatus, ExternalApiError, type FailureKind, parseRetryAfter } from './errors.js';
 export { toExternalApiError } from './http/wrap-axios-error.js';
 export { byInstance, configuredSpelling, instanceKey, listsInstance } from './instances.js';
+export { type AfterStoreWrites, createAfterStoreWrites } from './intake/after-store-writes.js';
 export { evolutionDedupeKey, wuzapiDedupeKey } from './intake/dedupe-keys.js';
 export {
   createLegacyMarkerWindow,

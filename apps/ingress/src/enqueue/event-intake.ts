@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Config,
+  createAfterStoreWrites,
   createLegacyMarkerWindow,
   type MessageTrace,
   monitorKeys,
   type RedisClient,
   storeOnce,
   type WebhookEventJob,
-  webhookEventJobSchema,
 } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
 import { QueueUnavailableError } from './queue-unavailable-error.js';
@@ -60,6 +60,7 @@ export function createEventIntake(deps: EventIntakeDeps) {
     prefix,
     ttlSeconds,
     legacyMarkers: createLegacyMarkerWindow(deps.redis, prefix, ttlSeconds),
+    after: createAfterStoreWrites(deps.redis),
   };
   const traceFields = (event: EventToStore, data: WebhookEventJob, jobId: string) => ({
     route: event.route,
@@ -78,14 +79,15 @@ export function createEventIntake(deps: EventIntakeDeps) {
 
   async function store(event: EventToStore): Promise<IntakeResult> {
     const { dedupeKey } = event;
-    const data: WebhookEventJob = webhookEventJobSchema.parse({
+    // Built from parts the routes validated, and typed by the job's schema; the events worker parses it.
+    const data: WebhookEventJob = {
       source: event.source,
       event: event.event,
       instance: event.instance,
       auth: event.auth,
       payload: event.payload,
       receivedAt: Date.now(),
-    });
+    };
     const queue = deps.queueFor(data.instance);
     if (!dedupeKey) {
       const job = await queue.add(data.event, data, { jobId: `${data.source}-${randomUUID()}` });
@@ -124,7 +126,6 @@ export function createEventIntake(deps: EventIntakeDeps) {
         return await within(stored, ENQUEUE_TIMEOUT_MS);
       } catch (err) {
         if (err instanceof QueueUnavailableError) throw err;
-        if (err instanceof Error && err.name === 'ZodError') throw err;
         throw new QueueUnavailableError(err instanceof Error ? err.message : String(err));
       }
     },

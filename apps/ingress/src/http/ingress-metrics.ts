@@ -25,12 +25,14 @@ export function createIngressMetrics(registry: Registry) {
     labelNames: ['source', 'event', 'outcome', 'reason'] as const,
     registers,
   });
+  const eventChildren = new Map<string, { inc(): void }>();
   return {
     /** Counts every request once it is answered, under its route pattern (not the raw URL). */
     observe(app: FastifyInstance) {
       // prom-client hashes a label set on every call: each route, method and status gets its children once.
       const children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
-      app.addHook('onResponse', async (req, reply) => {
+      // A callback hook: an async one costs each request a promise.
+      app.addHook('onResponse', (req, reply, done) => {
         const route = req.routeOptions.url ?? 'unmatched';
         const status = String(reply.statusCode);
         const key = `${route} ${req.method} ${status}`;
@@ -44,12 +46,20 @@ export function createIngressMetrics(registry: Registry) {
         }
         child.count.inc();
         child.time.observe(reply.elapsedTime / 1000);
+        done();
       });
     },
     event(source: string, event: string, outcome: EventOutcome, reason = '') {
-      // Event names come from senders: keep the label set bounded.
-      const name = /^[\w.]{1,40}$/.test(event) ? event : 'other';
-      events.inc({ source, event: name, outcome, reason });
+      const key = `${source} ${event} ${outcome} ${reason}`;
+      let child = eventChildren.get(key);
+      if (!child) {
+        // Event names come from senders: keep the label set bounded.
+        const name = /^[\w.]{1,40}$/.test(event) ? event : 'other';
+        child = events.labels({ source, event: name, outcome, reason });
+        // Unbounded names all map to 'other': past a bound, stop remembering them.
+        if (eventChildren.size < 1000) eventChildren.set(key, child);
+      }
+      child.inc();
     },
   };
 }

@@ -35,11 +35,13 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
       metrics.event('evolution', 'other', 'ignored', 'unhandled_event');
       return reply.code(202).send({ status: 'ignored' });
     }
+    // The canonical name in the stored payload too (the envelope is already our own copy).
+    envelope.event = event;
     const result = await intake.accept({
       source: 'evolution',
       event,
       instance: envelope.instance,
-      payload: stripInlineMedia({ ...envelope, event }, config.WEBHOOK_MAX_INLINE_BYTES, EVOLUTION_DROPPED_KEYS),
+      payload: stripInlineMedia(envelope, config.WEBHOOK_MAX_INLINE_BYTES, EVOLUTION_DROPPED_KEYS),
       dedupeKey: evolutionDedupeKey(event, envelope.instance, envelope.data),
       traceIds: evolutionTraceIds(event, envelope.data),
       route: req.routeOptions.url,

@@ -1,11 +1,17 @@
 import { z } from 'zod';
 
-/** Evolution's envelope; `data` differs per event and is read by the worker's adapter. */
+const objectOrArray = (v: unknown) => typeof v === 'object' && v !== null;
+
+/**
+ * Evolution's envelope; `data` differs per event and is read by the worker's
+ * adapter. It is checked, not copied: a record schema would rebuild it key by
+ * key on every webhook.
+ */
 export const evolutionWebhookSchema = z
   .object({
     event: z.string().min(1).max(100).optional(),
     instance: z.string().min(1).max(200),
-    data: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
+    data: z.custom<Record<string, unknown> | unknown[]>(objectOrArray, { error: 'must be an object or an array' }),
     destination: z.string().nullish(),
     date_time: z.string().nullish(),
     sender: z.string().nullish(),

@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { instanceKey } from '../instances.js';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
-const contentHash = (v: unknown) =>
-  createHash('sha256')
-    .update(JSON.stringify(v) ?? '')
-    .digest('base64url');
+const contentHash = (v: unknown) => hash('sha256', JSON.stringify(v) ?? '', 'base64url');
 
 /**
  * What makes an Evolution redelivery recognisable: source, instance, event and

@@ -1,15 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { WebhookEventJob } from '../queues/job-schemas.js';
 import type { RedisClient } from '../redis.js';
-import { redisScript } from '../redis-script.js';
-import { TRACE_APPEND_SCRIPT, type TraceWrite } from '../trace/message-trace.js';
+import type { TraceWrite } from '../trace/message-trace.js';
+import { type AfterStoreWrites, createAfterStoreWrites } from './after-store-writes.js';
 import { type LegacyMarkerWindow, legacyMarkerKey } from './legacy-markers.js';
 
-const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
+/** One-shot hashing: a third of the cost of a Hash object for a key this short. */
+const digestOf = (s: string) => hash('sha256', s, 'base64url').slice(0, 32);
 
 /** The id an event is deduplicated by: the same for a webhook and for the same message read back. */
-export const dedupeIdFor = (source: WebhookEventJob['source'], dedupeKey: string) => `${source}-${hash(dedupeKey)}`;
+export const dedupeIdFor = (source: WebhookEventJob['source'], dedupeKey: string) => `${source}-${digestOf(dedupeKey)}`;
 
 /** BullMQ's deduplication key of that id, in the queue's own keys (and hash slot). */
 export const dedupeKeyIn = (queue: Queue, dedupeId: string) => queue.toKey(`de:${dedupeId}`);
@@ -21,53 +22,22 @@ export interface StoreOnceDeps {
   ttlSeconds: number;
   /** Markers of the previous release, checked first while they may be live (legacy-markers.ts). */
   legacyMarkers?: LegacyMarkerWindow;
+  /** Shared by a process' stores so their follow-up writes are batched (default: one of its own per call). */
+  after?: AfterStoreWrites;
 }
 
 /** The trace entry to write for an outcome (undefined: none); best effort, never failing the store. */
 export type StoreOnceTrace = (status: 'queued' | 'duplicate', jobId: string) => TraceWrite | undefined;
 
-/**
- * BullMQ deletes a deduplication key when the job it names is removed (the
- * dashboard's "clean", `job.remove()`), which would let the next
- * reconciliation or redelivery store the event again. So right behind the
- * add, the key is made to name `<jobId>+` instead: removal then leaves it to
- * its TTL, and a duplicate's add answers that name (never our job id).
- * The trace entry rides along where its lists share the key's node.
- * KEYS: the deduplication key, trace lists…; ARGV: job id, trace entry, entries kept, trace TTL.
- */
-const KEEP_AND_TRACE = redisScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1] .. '+', 'KEEPTTL')
-end
-for i = 2, #KEYS do
-  redis.call('RPUSH', KEYS[i], ARGV[2])
-  redis.call('LTRIM', KEYS[i], -tonumber(ARGV[3]), -1)
-  redis.call('EXPIRE', KEYS[i], ARGV[4])
-end
-`);
 const KEPT = /\+$/;
-const traceAppend = redisScript(TRACE_APPEND_SCRIPT);
 
-/** Sent, not awaited: a lost receipt must not delay or fail a stored event. */
-function writeTrace(redis: RedisClient, trace: TraceWrite | undefined): void {
-  if (!trace) return;
-  for (const key of trace.keys) {
-    traceAppend.run(redis, [key], [trace.entry, trace.maxEntries, trace.ttlSeconds]).catch(() => {});
-  }
-}
-
-/** Sent, not awaited, like the trace: until it runs, a removed job's key could be deleted, as BullMQ alone would. */
-function keepDedupeKey(deps: StoreOnceDeps, dedupeId: string, jobId: string, trace: TraceWrite | undefined): void {
-  const key = dedupeKeyIn(deps.queue, dedupeId);
-  // On a cluster the trace lists hash elsewhere than the queue's tag.
-  const along = deps.redis.isCluster ? undefined : trace;
-  KEEP_AND_TRACE.run(
-    deps.redis,
-    [key, ...(along?.keys ?? [])],
-    [jobId, along?.entry ?? '', along?.maxEntries ?? 0, along?.ttlSeconds ?? 0],
-  ).catch(() => {});
-  if (!along) writeTrace(deps.redis, trace);
-}
+/**
+ * What tells this process' attempts apart: a random tag per process and a
+ * counter, so two attempts (here or in another process) never share a job id.
+ */
+const processTag = randomBytes(3).toString('hex');
+let attempts = 0;
+const attemptSuffix = () => `${processTag}${(attempts++ % 0x1000000).toString(16).padStart(6, '0')}`;
 
 /**
  * Stores an event at most once per dedupe key; shared by the ingress (webhooks)
@@ -80,7 +50,14 @@ function keepDedupeKey(deps: StoreOnceDeps, dedupeId: string, jobId: string, tra
  * jobId or simple-mode deduplication it outlives the job (BullMQ keeps a key
  * with a TTL when its job completes). Each attempt has its own job id, so
  * the id the add answers says which happened: ours, stored; another, the
- * job that first stored the event. Then KEEP_AND_TRACE, not awaited.
+ * job that first stored the event.
+ *
+ * BullMQ deletes a deduplication key when the job it names is removed (the
+ * dashboard's "clean", `job.remove()`), which would let the next
+ * reconciliation or redelivery store the event again. So right behind the
+ * add, not awaited, the key is made to name `<jobId>+` instead
+ * (after-store-writes.ts): removal then leaves it to its TTL, and a
+ * duplicate's add answers that name (never our job id).
  */
 export async function storeOnce(
   deps: StoreOnceDeps,
@@ -88,22 +65,23 @@ export async function storeOnce(
   dedupeKey: string,
   trace?: StoreOnceTrace,
 ): Promise<{ status: 'queued' | 'duplicate'; id: string }> {
+  const after = deps.after ?? createAfterStoreWrites(deps.redis);
   const dedupeId = dedupeIdFor(data.source, dedupeKey);
   if (deps.legacyMarkers?.open() && (await deps.redis.exists(legacyMarkerKey(deps.prefix, dedupeId)))) {
-    writeTrace(deps.redis, trace?.('duplicate', dedupeId));
+    after.trace(trace?.('duplicate', dedupeId));
     return { status: 'duplicate', id: dedupeId };
   }
-  const jobId = `${dedupeId}.${randomUUID().slice(0, 8)}`;
+  const jobId = `${dedupeId}.${attemptSuffix()}`;
   const job = await deps.queue.add(data.event, data, {
     jobId,
     deduplication: { id: dedupeId, ttl: deps.ttlSeconds * 1000 },
   });
   if (job.id === jobId) {
-    keepDedupeKey(deps, dedupeId, jobId, trace?.('queued', jobId));
+    after.keep(dedupeKeyIn(deps.queue, dedupeId), jobId, trace?.('queued', jobId));
     return { status: 'queued', id: jobId };
   }
   const first = (job.id ?? dedupeId).replace(KEPT, '');
-  writeTrace(deps.redis, trace?.('duplicate', first));
+  after.trace(trace?.('duplicate', first));
   return { status: 'duplicate', id: first };
 }
 
