@@ -54,6 +54,38 @@ describe('the cost of one webhook in Redis', () => {
     expect(trace.map((e) => JSON.parse(e).stage)).toEqual(['received']);
     expect(await redis.ttl(`${ingress.config.QUEUE_PREFIX}:trace:RT-1`)).toBeGreaterThan(0);
   });
+
+  it('sends the follow-up writes of webhooks answered together as one script call, each event kept and traced', async () => {
+    const redis = ingress.redis as Redis;
+    await ingress.app.inject({ url: '/webhooks/evolution', ...json(evolutionText({ id: 'RT-WARM' }), evolutionAuth) });
+    const addr = /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1];
+    monitor = await new Redis({ host: redis.options.host, port: redis.options.port }).monitor();
+    const sent: { command: string; keys: number }[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source === addr) sent.push({ command: String(args[0]).toLowerCase(), keys: Number(args[2]) });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const ids = Array.from({ length: 20 }, (_, i) => `RT-BATCH-${i}`);
+    const answers = await Promise.all(
+      ids.map((id) => ingress.app.inject({ url: '/webhooks/evolution', ...json(evolutionText({ id }), evolutionAuth) })),
+    );
+    expect(answers.map((r) => r.statusCode)).toEqual(ids.map(() => 202));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // 20 adds (BullMQ's script names 9 keys); their keeps and traces in fewer calls than webhooks (2 keys each).
+    const adds = sent.filter((c) => c.keys === 9);
+    const followUps = sent.filter((c) => c.keys !== 9);
+    expect(adds).toHaveLength(20);
+    expect(followUps.length).toBeLessThan(5);
+    expect(followUps.reduce((n, c) => n + c.keys, 0)).toBe(40);
+    for (const [i, id] of ids.entries()) {
+      const jobId = answers[i]?.json().id as string;
+      expect(await redis.get(dedupeKeyIn(ingress.queues.events, jobId.split('.')[0] as string))).toBe(`${jobId}+`);
+      const trace = await redis.lrange(`${ingress.config.QUEUE_PREFIX}:trace:${id}`, 0, -1);
+      expect(trace.map((e) => JSON.parse(e))).toEqual([expect.objectContaining({ stage: 'received', jobId })]);
+    }
+  });
 });
 
 describe('markers of the previous release (before BullMQ deduplication)', () => {

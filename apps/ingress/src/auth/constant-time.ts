@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
-const digest = (s: string | Buffer) => createHash('sha256').update(s).digest();
+const digest = (s: string | Buffer) => hash('sha256', s, 'buffer');
 
 /** Equal strings, in time independent of where they differ (hashing first evens out the lengths). */
 export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {

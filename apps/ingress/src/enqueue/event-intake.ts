@@ -33,12 +33,21 @@ export interface EventToStore extends Omit<WebhookEventJob, 'receivedAt'> {
 /** Redis that has not answered within this is treated as down: answer 503 long before the sender's 30 s timeout. */
 export const ENQUEUE_TIMEOUT_MS = 3000;
 
+/** The store's outcome, or QueueUnavailableError after `ms`: one timer and no extra promises per webhook. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueUnavailableError(`redis did not answer within ${ms} ms`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new QueueUnavailableError(`redis did not answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

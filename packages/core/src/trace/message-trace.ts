@@ -8,13 +8,29 @@ export const TRACE_MAX_ENTRIES = 100;
 export const TRACE_HEAD_ENTRIES = 10;
 
 /**
+ * Lua: append `entry` to the list `key` and refresh its TTL. Past `max`
+ * entries the oldest after the first `head` goes, so `received` is never lost.
+ */
+export const TRACE_APPEND_LUA = `
+local function traceAppend(key, entry, max, head, ttl)
+  local n = redis.call('RPUSH', key, entry)
+  if n > max then
+    local marker = 'trace-drop' -- entries are JSON objects, never this
+    redis.call('LSET', key, head, marker)
+    redis.call('LREM', key, 1, marker)
+  end
+  redis.call('EXPIRE', key, ttl)
+  return n
+end
+`;
+
+/**
  * One message id's list (one key, so one cluster slot): append, or with
  * ARGV[5] = '1' replace the last entry when it is the same wait (stage,
  * waitReason, jobId), counting it in `times` and keeping its first `since`:
- * a job held for an hour by an open breaker is one entry, not hundreds. Past
- * the cap the oldest entry after the head goes, so `received` is never lost.
+ * a job held for an hour by an open breaker is one entry, not hundreds.
  */
-const RECORD = `
+const RECORD = `${TRACE_APPEND_LUA}
 local entry = ARGV[1]
 if ARGV[5] == '1' then
   local last = redis.call('LINDEX', KEYS[1], -1)
@@ -30,14 +46,7 @@ if ARGV[5] == '1' then
     end
   end
 end
-local n = redis.call('RPUSH', KEYS[1], entry)
-if n > tonumber(ARGV[2]) then
-  local marker = 'trace-drop' -- entries are JSON objects, never this
-  redis.call('LSET', KEYS[1], tonumber(ARGV[3]), marker)
-  redis.call('LREM', KEYS[1], 1, marker)
-end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return n
+return traceAppend(KEYS[1], entry, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
 `;
 const record = redisScript(RECORD);
 
@@ -56,13 +65,6 @@ export const traceEntrySchema = z
   .catchall(z.unknown());
 export type TraceEntry = z.infer<typeof traceEntrySchema>;
 
-/** `record` as one script per id: append, keep the newest ARGV[2], refresh the TTL (one key: valid on Redis Cluster). */
-export const TRACE_APPEND_SCRIPT = `
-redis.call('RPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-`;
-
 export type TraceFields = Record<string, string | number | boolean | undefined>;
 
 /** One trace entry for some message ids, as written by a script of the caller's (see storeOnce). */
@@ -70,6 +72,7 @@ export interface TraceWrite {
   keys: string[];
   entry: string;
   maxEntries: number;
+  headEntries: number;
   ttlSeconds: number;
 }
 
@@ -86,7 +89,7 @@ export function createMessageTrace(redis: RedisClient, prefix: string, ttlSecond
       const ids = messageIds.filter((id) => TRACE_ID.test(id));
       if (ids.length === 0) return undefined;
       const entry = JSON.stringify({ at: new Date().toISOString(), stage, ...fields });
-      return { keys: ids.map(key), entry, maxEntries: TRACE_MAX_ENTRIES, ttlSeconds };
+      return { keys: ids.map(key), entry, maxEntries: TRACE_MAX_ENTRIES, headEntries: TRACE_HEAD_ENTRIES, ttlSeconds };
     },
     /**
      * One pipeline per message id (a cluster slot each), all sent at once: one
