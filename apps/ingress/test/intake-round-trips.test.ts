@@ -45,7 +45,8 @@ describe('the cost of one webhook in Redis', () => {
     const dedupeId = jobId.split('.')[0] as string;
     // BullMQ's deduplication key, in the queue's slot, kept for the dedupe TTL whatever becomes of the job.
     const dedupeKey = dedupeKeyIn(ingress.queues.events, dedupeId);
-    expect(await redis.get(dedupeKey)).toBe(`${jobId}+`);
+    // Kept: it names the attempt (the key already says the dedupe id).
+    expect(await redis.get(dedupeKey)).toBe(`${jobId.split('.')[1]}+`);
     const ttl = await redis.pttl(dedupeKey);
     expect(ttl).toBeGreaterThan((ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS - 5) * 1000);
     // No marker of the old format is written any more.
@@ -68,7 +69,9 @@ describe('the cost of one webhook in Redis', () => {
 
     const ids = Array.from({ length: 20 }, (_, i) => `RT-BATCH-${i}`);
     const answers = await Promise.all(
-      ids.map((id) => ingress.app.inject({ url: '/webhooks/evolution', ...json(evolutionText({ id }), evolutionAuth) })),
+      ids.map((id) =>
+        ingress.app.inject({ url: '/webhooks/evolution', ...json(evolutionText({ id }), evolutionAuth) }),
+      ),
     );
     expect(answers.map((r) => r.statusCode)).toEqual(ids.map(() => 202));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -81,7 +84,8 @@ describe('the cost of one webhook in Redis', () => {
     expect(followUps.reduce((n, c) => n + c.keys, 0)).toBe(40);
     for (const [i, id] of ids.entries()) {
       const jobId = answers[i]?.json().id as string;
-      expect(await redis.get(dedupeKeyIn(ingress.queues.events, jobId.split('.')[0] as string))).toBe(`${jobId}+`);
+      const [dedupeId, attempt] = jobId.split('.') as [string, string];
+      expect(await redis.get(dedupeKeyIn(ingress.queues.events, dedupeId))).toBe(`${attempt}+`);
       const trace = await redis.lrange(`${ingress.config.QUEUE_PREFIX}:trace:${id}`, 0, -1);
       expect(trace.map((e) => JSON.parse(e))).toEqual([expect.objectContaining({ stage: 'received', jobId })]);
     }
@@ -110,5 +114,16 @@ describe('markers of the previous release (before BullMQ deduplication)', () => 
       ...json(evolutionText({ id: 'NEW-1' }), evolutionAuth),
     });
     expect(fresh.statusCode).toBe(202);
+  });
+
+  it('read keys the previous release kept (naming the whole job id): a redelivery answers that job', async () => {
+    ingress = await buildIngress();
+    const body = evolutionText({ id: 'OLD-KEPT-1' });
+    const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
+    await ingress.redis.set(dedupeKeyIn(ingress.queues.events, dedupeId), `${dedupeId}.0a1b2c3d+`, 'EX', 3600);
+
+    const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'duplicate', id: `${dedupeId}.0a1b2c3d` });
   });
 });

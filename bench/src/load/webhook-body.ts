@@ -33,8 +33,8 @@ export const benchPhones = (count: number) =>
 
 /** What the ingress stores for that webhook (the events job), for ceilings and backlogs that skip HTTP. */
 export function storedEventJob(id: string, phone = BENCH_PHONE) {
-  const { apikey: _secret, ...payload } = evolutionTextWebhook(id, phone);
-  // The ingress leaves Baileys' key material out (EVOLUTION_DROPPED_KEYS): same job size here.
+  const { apikey: _secret, destination: _to, server_url: _from, ...payload } = evolutionTextWebhook(id, phone);
+  // The ingress leaves the envelope's URLs and Baileys' key material out (EVOLUTION_DROPPED_KEYS): same job size here.
   const { messageContextInfo: _keys, ...message } = payload.data.message;
   payload.data.message = message as typeof payload.data.message;
   return {

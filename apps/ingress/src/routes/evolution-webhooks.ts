@@ -22,7 +22,8 @@ export async function evolutionWebhookRoutes(app: FastifyInstance, { config, int
       metrics.event('evolution', 'unknown', 'rejected', 'invalid_payload');
       return sendInvalidPayload(reply, parsed.error);
     }
-    const { apikey: _secret, ...envelope } = parsed.data;
+    // Not stored: the secret, and where Evolution posted from and to (about 80 bytes per job nothing reads).
+    const { apikey: _secret, destination: _to, server_url: _from, ...envelope } = parsed.data;
     if (Array.isArray(envelope.data) && envelope.data.length > config.WEBHOOK_MAX_ITEMS) {
       metrics.event('evolution', 'unknown', 'rejected', 'too_many_items');
       return reply.code(413).send({
