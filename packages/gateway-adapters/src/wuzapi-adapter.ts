@@ -100,7 +100,9 @@ export function unwrapWuzapiPayload(
 function normaliseWuzapi(job: WebhookEventJob): NormalisedEvent[] {
   const { data, token } = unwrapWuzapiPayload(job.payload, job.event);
   const type = data.type;
-  const origin = { source: 'wuzapi' as const, instance: job.instance };
+  // Spelled out in each event, not spread from a shared `origin`: see the Evolution adapter.
+  const source = 'wuzapi' as const;
+  const instance = job.instance;
   const parse = <T>(schema: z.ZodType<T>, value: unknown) => zodParse(schema, value, 'wuzapi', type);
   const fallbackTime = new Date(job.receivedAt).toISOString();
 
@@ -111,7 +113,8 @@ function normaliseWuzapi(job: WebhookEventJob): NormalisedEvent[] {
       const userToken = token ?? job.auth?.token;
       return [
         messageEvent({
-          ...origin,
+          source,
+          instance,
           event: type,
           messageId: info.ID,
           chatJid: info.Chat,
@@ -127,14 +130,15 @@ function normaliseWuzapi(job: WebhookEventJob): NormalisedEvent[] {
       ];
     }
     case 'ReadReceipt': {
-      if (data.state === 'ReadSelf') return [{ type: 'ignored', ...origin, event: type, reason: 'read-self' }];
+      if (data.state === 'ReadSelf') return [{ type: 'ignored', source, instance, event: type, reason: 'read-self' }];
       const status = data.state ? RECEIPT_STATUS[data.state] : undefined;
-      if (!status) return [{ type: 'ignored', ...origin, event: type, reason: 'unknown-status' }];
+      if (!status) return [{ type: 'ignored', source, instance, event: type, reason: 'unknown-status' }];
       const r = parse(receiptEventSchema, data.event);
       const timestamp = isoFromRfc3339(r.Timestamp);
       return r.MessageIDs.map((messageId) => ({
         type: 'message-status',
-        ...origin,
+        source,
+        instance,
         messageId,
         status,
         ...(r.Chat ? { chatJid: r.Chat } : {}),
@@ -142,13 +146,13 @@ function normaliseWuzapi(job: WebhookEventJob): NormalisedEvent[] {
       }));
     }
     case 'Connected':
-      return [{ type: 'connection', ...origin, state: 'open' }];
+      return [{ type: 'connection', source, instance, state: 'open' }];
     case 'Disconnected':
-      return [{ type: 'connection', ...origin, state: 'close' }];
+      return [{ type: 'connection', source, instance, state: 'close' }];
     case 'LoggedOut':
-      return [{ type: 'connection', ...origin, state: 'close', reason: 'logged_out' }];
+      return [{ type: 'connection', source, instance, state: 'close', reason: 'logged_out' }];
     default:
-      return [{ type: 'ignored', ...origin, event: type, reason: 'unhandled-event' }];
+      return [{ type: 'ignored', source, instance, event: type, reason: 'unhandled-event' }];
   }
 }
 

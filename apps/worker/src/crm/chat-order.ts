@@ -105,7 +105,9 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
       const chatSeq = nextSeq();
       const member = memberOf(message, jobId, chatSeq);
       const { name, data } = job(chatSeq);
-      const add = () => new Job(queue, name, data, { ...queue.defaultJobOptions, jobId }, jobId).addJob(client);
+      // Object.assign, not `{ ...defaults, jobId }`: a property after a spread is a slow path in Node 20's V8.
+      const opts = Object.assign({}, queue.defaultJobOptions, { jobId });
+      const add = () => new Job(queue, name, data, opts, jobId).addJob(client);
       const check = () => PENDING_AS_ADDED.run(raw, [queue.toKey(jobId)], [chatSeq]);
       let kept: unknown;
       if (raw.isCluster) {
