@@ -12,12 +12,10 @@ import { authWarnings } from './auth/webhook-auth.js';
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'ingress' });
 for (const warning of authWarnings(config)) logger.warn(warning);
-// Many webhooks in flight, a few commands each: one socket write per tick instead of one per command.
-const redis = connectRedis(config, {
-  role: 'producer',
-  name: 'zaprelay-ingress',
-  autoPipelining: true,
-});
+// Not auto-pipelined: a webhook is one command (BullMQ's add) and its follow-up writes go as one call per tick
+// already; ioredis builds each pipeline by copying every script BullMQ defined on the connection (64 of them),
+// which cost more than the socket writes it saved.
+const redis = connectRedis(config, { role: 'producer', name: 'zaprelay-ingress' });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const system = createSystemQueues({ connection: redis, config });
 const registry = createMetricsRegistry('ingress');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RedisClient } from '../redis.js';
 import { redisScript } from '../redis-script.js';
+import { isoTimestamp } from './iso-timestamp.js';
 
 /** Entries kept per message id, so a message retried for hours cannot grow its trace forever. */
 export const TRACE_MAX_ENTRIES = 100;
@@ -88,7 +89,7 @@ export function createMessageTrace(redis: RedisClient, prefix: string, ttlSecond
     entry(messageIds: readonly string[], stage: string, fields: TraceFields = {}): TraceWrite | undefined {
       const ids = messageIds.filter((id) => TRACE_ID.test(id));
       if (ids.length === 0) return undefined;
-      const entry = JSON.stringify({ at: new Date().toISOString(), stage, ...fields });
+      const entry = JSON.stringify({ at: isoTimestamp(), stage, ...fields });
       return { keys: ids.map(key), entry, maxEntries: TRACE_MAX_ENTRIES, headEntries: TRACE_HEAD_ENTRIES, ttlSeconds };
     },
     /**
@@ -98,7 +99,7 @@ export function createMessageTrace(redis: RedisClient, prefix: string, ttlSecond
     async record(messageIds: readonly string[], stage: string, fields: TraceFields = {}): Promise<void> {
       const ids = messageIds.filter((id) => TRACE_ID.test(id));
       if (ids.length === 0) return;
-      const entry = JSON.stringify({ at: new Date().toISOString(), stage, ...fields });
+      const entry = JSON.stringify({ at: isoTimestamp(), stage, ...fields });
       const waiting = stage === 'waiting' ? '1' : '0';
       await Promise.all(
         ids.map((id) =>
