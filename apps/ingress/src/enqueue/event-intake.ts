@@ -6,6 +6,7 @@ import {
   type MessageTrace,
   monitorKeys,
   type RedisClient,
+  type StoreOnceDeps,
   storeOnce,
   type WebhookEventJob,
 } from '@zaprelay/core';
@@ -64,12 +65,17 @@ export interface EventIntakeDeps {
 
 export function createEventIntake(deps: EventIntakeDeps) {
   const { QUEUE_PREFIX: prefix, WEBHOOK_DEDUPE_TTL_SECONDS: ttlSeconds } = deps.config;
-  const marking = {
-    redis: deps.redis,
-    prefix,
-    ttlSeconds,
-    legacyMarkers: createLegacyMarkerWindow(deps.redis, prefix, ttlSeconds),
-    after: createAfterStoreWrites(deps.redis),
+  const legacyMarkers = createLegacyMarkerWindow(deps.redis, prefix, ttlSeconds);
+  const after = createAfterStoreWrites(deps.redis);
+  // One set of store deps per queue (shard), made once: not a spread and a property per webhook.
+  const storeDeps = new Map<Queue, StoreOnceDeps>();
+  const storeDepsFor = (queue: Queue): StoreOnceDeps => {
+    let made = storeDeps.get(queue);
+    if (!made) {
+      made = { queue, redis: deps.redis, prefix, ttlSeconds, legacyMarkers, after };
+      storeDeps.set(queue, made);
+    }
+    return made;
   };
   const traceFields = (event: EventToStore, data: WebhookEventJob, jobId: string) => ({
     route: event.route,
@@ -105,7 +111,7 @@ export function createEventIntake(deps: EventIntakeDeps) {
     }
     const trace = deps.trace;
     return storeOnce(
-      { ...marking, queue },
+      storeDepsFor(queue),
       data,
       dedupeKey,
       event.traceIds?.length && trace
