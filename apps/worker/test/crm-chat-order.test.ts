@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { circuitKey, messageActivityKey, toJobId } from '@zaprelay/core';
+import { circuitKey, createMessageTrace, messageActivityKey, toJobId } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatOrder } from '../src/crm/chat-order.js';
@@ -249,5 +249,36 @@ describe('chat order: an attempt to queue a message that died half-way', () => {
 
     expect(await order.blockedBy(m, jobId, seq)).toBeUndefined();
     expect(await h.redis.zrange(key, 0, -1)).toEqual([expect.not.stringMatching(/^0+1\|/)]);
+  });
+});
+
+describe('chat order: writes alongside an entry (one Redis)', () => {
+  it('go out with the member before the job; a redelivery that collapsed leaves no member of its own', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, workers: 0 });
+    const order = createChatOrder(h.redis, h.crmQueue, h.config);
+    const trace = createMessageTrace(h.redis, h.config.QUEUE_PREFIX, 600);
+    const m = message(newPhone(), { receivedAt: Date.now() });
+    const jobId = 'order-alongside';
+    const pending = `${h.config.QUEUE_PREFIX}:crm:chat-pending:{${m.instance}:${m.chatJid}}`;
+    const valueKey = `${h.config.QUEUE_PREFIX}:crm:alongside-value:${m.phone}`;
+    const alongside = () => ({
+      trace: trace.entry([m.messageId], 'queued-for-crm', { jobId }),
+      value: { key: valueKey, value: m.instance, ttlSeconds: 120 },
+    });
+    const job = (chatSeq: number) => ({ name: 'message-activity', data: { chatSeq } });
+
+    const seq = await order.enter(m, jobId, job, alongside());
+    expect((await trace.read(m.messageId)).map((e) => [e.stage, e.jobId])).toEqual([['queued-for-crm', jobId]]);
+    expect(await h.redis.get(valueKey)).toBe(m.instance);
+    expect(await h.redis.ttl(valueKey)).toBeGreaterThan(100);
+    expect(await h.redis.ttl(pending)).toBeGreaterThan(0);
+    const first = await h.redis.zrange(pending, 0, -1);
+    expect(first).toEqual([expect.stringMatching(new RegExp(`^\\d{15}0*${seq}\\|${jobId}$`))]);
+
+    // The same message again while its job waits: collapsed into that job, its own member gone, its trace kept.
+    await order.enter(m, jobId, job, alongside());
+    expect(await h.redis.zrange(pending, 0, -1)).toEqual(first);
+    expect(await trace.read(m.messageId)).toHaveLength(2);
+    await h.redis.del(valueKey);
   });
 });

@@ -125,9 +125,11 @@ export { MINUTE_MS, perMinuteSeries, SERIES_MINUTES } from './status/throughput.
 export {
   createMessageTrace,
   type MessageTrace,
+  TRACE_APPEND_LUA,
   TRACE_MAX_ENTRIES,
   type TraceEntry,
   type TraceFields,
+  type TraceWrite,
   traceEntrySchema,
   traceMessageIdSchema,
 } from './trace/message-trace.js';

@@ -1,4 +1,11 @@
-import { type Config, type InternalMessage, type RedisClient, redisScript } from '@zaprelay/core';
+import {
+  type Config,
+  type InternalMessage,
+  type RedisClient,
+  redisScript,
+  TRACE_APPEND_LUA,
+  type TraceWrite,
+} from '@zaprelay/core';
 import { Job, type Queue } from 'bullmq';
 
 /**
@@ -34,11 +41,16 @@ import { Job, type Queue } from 'bullmq';
  * after failing for good) is not held.
  */
 export interface ChatOrder {
-  /** Queues the message's job (`job`, given the message's seq: its name and data) under its chat's order; returns the seq. */
+  /**
+   * Queues the message's job (`job`, given the message's seq: its name and data) under its chat's order; returns the seq.
+   * `alongside`: the caller's writes, made in the step that enters the chat (one Redis only: on a cluster their keys
+   * are in other slots, and the caller writes them itself).
+   */
   enter(
     message: InternalMessage,
     jobId: string,
     job: (chatSeq: number) => { name: string; data: object },
+    alongside?: EntryWrites,
   ): Promise<number>;
   /** The earliest message of the chat still pending, if it is not this one. */
   blockedBy(message: InternalMessage, jobId: string, chatSeq: number): Promise<PendingHead | undefined>;
@@ -48,6 +60,14 @@ export interface ChatOrder {
   nextActivitySeq(message: InternalMessage): Promise<number>;
   /** The message is done (or failed for good): out of the set, and the next one is woken up. */
   leave(message: InternalMessage, jobId: string, chatSeq: number): Promise<void>;
+}
+
+/** Writes that go out with a message's entry into its chat's order, before its job exists. */
+export interface EntryWrites {
+  /** The message's trace entry: written before the job, so a CRM attempt's entry cannot precede it. */
+  trace?: TraceWrite;
+  /** A string with a TTL (the instance that last talked with the phone). */
+  value?: { key: string; value: string; ttlSeconds: number };
 }
 
 export interface PendingHead {
@@ -80,6 +100,58 @@ if ok and type(data) == 'table' and tonumber(data.chatSeq) == tonumber(ARGV[1]) 
 return 0
 `);
 
+/**
+ * One Redis: the message's member (and the set's TTL) with the caller's
+ * writes, in one call. KEYS: pending set, then the value's key if ARGV[4] is
+ * 1, then the trace keys. ARGV: score, member, set TTL, 1|0, value, its TTL,
+ * trace entry, max entries, head entries, trace TTL.
+ */
+const ENTER = redisScript(`${TRACE_APPEND_LUA}
+local traceFrom = 2
+if ARGV[4] == '1' then
+  redis.call('SET', KEYS[2], ARGV[5], 'EX', ARGV[6])
+  traceFrom = 3
+end
+for i = traceFrom, #KEYS do
+  traceAppend(KEYS[i], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9]), ARGV[10])
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`);
+
+/**
+ * One Redis, after the add: PENDING_AS_ADDED, and the member follows it. Kept:
+ * the member is (re)written, so an ENTER re-sent after a NOSCRIPT (behind the
+ * add) leaves the job without it for no longer than this call; not kept (a
+ * redelivery that collapsed into another job, or a finished one): the member
+ * goes. KEYS: job hash, pending set; ARGV: chatSeq, score, member, set TTL.
+ */
+const SETTLE = redisScript(`
+local kept = 0
+local job = redis.call('HMGET', KEYS[1], 'data', 'finishedOn')
+if job[1] and not job[2] then
+  local ok, data = pcall(cjson.decode, job[1])
+  if ok and type(data) == 'table' and tonumber(data.chatSeq) == tonumber(ARGV[1]) then kept = 1 end
+end
+if kept == 1 then
+  if redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+else
+  redis.call('ZREM', KEYS[2], ARGV[3])
+end
+return kept
+`);
+
+function enterArgs(key: string, score: number, member: string, w: EntryWrites = {}) {
+  const keys = [key];
+  const args: Array<string | number> = [score, member, KEY_TTL_SECONDS];
+  if (w.value) keys.push(w.value.key);
+  args.push(w.value ? 1 : 0, w.value?.value ?? '', w.value?.ttlSeconds ?? 0);
+  if (w.trace) keys.push(...w.trace.keys);
+  args.push(w.trace?.entry ?? '', w.trace?.maxEntries ?? 0, w.trace?.headEntries ?? 0, w.trace?.ttlSeconds ?? 0);
+  return { keys, args };
+}
+
 export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
   const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
   let lastSeq = 0;
@@ -97,7 +169,7 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
   }
 
   return {
-    async enter(message, jobId, job) {
+    async enter(message, jobId, job, alongside) {
       const key = pendingKey(message);
       // The connection the queue adds on (BullMQ's proxy of it): everything below goes out there, in order.
       const client = await queue.backend.client;
@@ -108,27 +180,27 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
       // Object.assign, not `{ ...defaults, jobId }`: a property after a spread is a slow path in Node 20's V8.
       const opts = Object.assign({}, queue.defaultJobOptions, { jobId });
       const add = () => new Job(queue, name, data, opts, jobId).addJob(client);
-      const check = () => PENDING_AS_ADDED.run(raw, [queue.toKey(jobId)], [chatSeq]);
-      let kept: unknown;
+      const jobKey = queue.toKey(jobId);
       if (raw.isCluster) {
+        if (alongside) throw new Error('chat order: writes alongside an entry need one Redis');
         // Another slot than the job's, maybe another master: each step waits for the one before.
         await raw.zadd(key, score(message), member);
         await raw.expire(key, KEY_TTL_SECONDS);
         await add();
-        kept = await check();
-      } else {
-        // One Redis runs a connection's commands in the order written: the member is in the set before the
-        // job exists (no later message of the chat can overtake it meanwhile), and the check sees the add.
-        // Plain commands before the add: a script could be re-sent after it (NOSCRIPT) and land behind it.
-        const entered = Promise.all([raw.zadd(key, score(message), member), raw.expire(key, KEY_TTL_SECONDS)]);
-        const added = add();
-        const checked = check();
-        [, , kept] = await Promise.all([entered, added, checked]);
-        // BullMQ re-sends its add after a NOSCRIPT, behind the check: asked again once the add has answered.
-        if (Number(kept) !== 1) kept = await check();
+        const kept = await PENDING_AS_ADDED.run(raw, [jobKey], [chatSeq]);
+        // A redelivery collapsed into a job queued before (it has another seq), or into one already finished.
+        if (Number(kept) !== 1) await raw.zrem(key, member);
+        return chatSeq;
       }
-      // A redelivery collapsed into a job queued before (it has another seq), or into one already finished.
-      if (Number(kept) !== 1) await raw.zrem(key, member);
+      // One Redis runs a connection's commands in the order written: the member is in the set before the job
+      // exists (no later message of the chat can overtake it meanwhile), and the settling sees the add.
+      // Three commands, one write: the entry (with the caller's writes), the add, the settling.
+      const { keys, args } = enterArgs(key, score(message), member, alongside);
+      const settleArgs = [chatSeq, score(message), member, KEY_TTL_SECONDS];
+      const settle = () => SETTLE.run(raw, [jobKey, key], settleArgs);
+      let [, , kept] = await Promise.all([ENTER.run(raw, keys, args), add(), settle()]);
+      // A NOSCRIPT re-sends BullMQ's add or the entry behind the settling: settled again once both have answered.
+      if (Number(kept) !== 1) kept = await settle();
       return chatSeq;
     },
 

@@ -8,7 +8,7 @@ import {
   toJobId,
 } from '@zaprelay/core';
 import type { Queue } from 'bullmq';
-import { type ChatOrder, createChatOrder } from './chat-order.js';
+import { type ChatOrder, createChatOrder, type EntryWrites } from './chat-order.js';
 import { createContactCache } from './contact-cache.js';
 import { createContactNames } from './contact-names.js';
 import { type ContactUpdate, type ContactUpdateOutcome, createContactUpdates } from './contact-updates.js';
@@ -25,6 +25,7 @@ export async function enqueueMessageActivity(
   crmQueue: Queue,
   message: InternalMessage,
   order?: ChatOrder,
+  alongside?: EntryWrites,
 ): Promise<void> {
   const jobId = toJobId(messageActivityKey(message));
   // A legacy webhook's user token stays out of Redis: the CRM worker takes it from WUZAPI_USER_TOKENS.
@@ -39,8 +40,9 @@ export async function enqueueMessageActivity(
     } satisfies CrmJob);
     return { name: data.kind, data };
   };
-  if (order) await order.enter(message, jobId, job);
+  if (order) await order.enter(message, jobId, job, alongside);
   else {
+    if (alongside) throw new Error('writes alongside a message activity need its chat order');
     const { name, data } = job();
     await crmQueue.add(name, data, { jobId });
   }
@@ -61,7 +63,8 @@ export async function enqueueContactUpsert(
 
 /** The CRM work the events processor hands over (its `CrmWork` port). */
 export interface CrmWork {
-  messageActivity(message: InternalMessage): Promise<void>;
+  /** `alongside`: the caller's writes, in the step that queues it (one Redis only; chat-order.ts). */
+  messageActivity(message: InternalMessage, alongside?: EntryWrites): Promise<void>;
   contactUpsert(phone: string, name: string | undefined): Promise<void>;
   /** A contact the CRM told us about (`contact.updated`): cached, saving a search. */
   rememberContact(phone: string, contactId: string): Promise<void>;
@@ -82,7 +85,7 @@ export function createCrmWork(deps: {
   const names = createContactNames(deps.connection, deps.config);
   const contactUpdated = createContactUpdates({ redis: deps.connection, config: deps.config, cache, names });
   return {
-    messageActivity: (message) => enqueueMessageActivity(deps.crmQueue, message, order),
+    messageActivity: (message, alongside) => enqueueMessageActivity(deps.crmQueue, message, order, alongside),
     async contactUpsert(phone, name) {
       if (await upserts.unchanged(phone, name)) return;
       await upserts.want(phone, name);

@@ -96,17 +96,26 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
 
   /**
    * Traced first: once queued, a CRM worker may record its first attempt before
-   * the trace would be written. On one Redis, writing it before the add on the
-   * same connection (the runtime's one) is enough; a cluster waits for it.
+   * the trace would be written. On one Redis, the trace and the phone's last
+   * instance go in the call that enters the message in its chat's order, before
+   * the add (crm/chat-order.ts); a cluster keeps them in other slots, and waits
+   * for the trace.
    */
   async function queueForCrm(job: Job, message: InternalMessage) {
-    const queued = traced([message.messageId], 'queued-for-crm', {
+    const fields = {
       eventJobId: job.id,
       jobId: toJobId(messageActivityKey(message)),
       direction: message.direction,
+    };
+    if (deps.connection.isCluster) {
+      await traced([message.messageId], 'queued-for-crm', fields);
+      await messageActivity(message);
+      return;
+    }
+    await deps.crm.messageActivity(message, {
+      trace: deps.trace?.entry([message.messageId], 'queued-for-crm', fields),
+      value: message.isGroup ? undefined : instances.entry(message.phone, message.instance),
     });
-    if (deps.connection.isCluster) await queued;
-    await Promise.all([queued, messageActivity(message)]);
   }
 
   async function handleGatewayEvent(job: Job, data: WebhookEventJob, event: NormalisedEvent) {

@@ -3,7 +3,16 @@ import { byInstance, type Config, canonicalPhone, listsInstance, type RedisClien
 /** Which instance last talked with each phone, so a CRM send without `instance` continues that chat. */
 export interface InstanceMemory {
   remember(phone: string, instance: string): Promise<void>;
+  /** What `remember` writes, for a caller that writes it in its own script (crm/chat-order.ts). */
+  entry(phone: string, instance: string): KeyWrite;
   last(phone: string): Promise<string | undefined>;
+}
+
+/** One string value with a TTL. */
+export interface KeyWrite {
+  key: string;
+  value: string;
+  ttlSeconds: number;
 }
 
 export function createInstanceMemory(
@@ -15,6 +24,7 @@ export function createInstanceMemory(
     async remember(phone, instance) {
       await redis.set(key(phone), instance, 'EX', config.LAST_INSTANCE_TTL_SECONDS);
     },
+    entry: (phone, instance) => ({ key: key(phone), value: instance, ttlSeconds: config.LAST_INSTANCE_TTL_SECONDS }),
     async last(phone) {
       return (await redis.get(key(phone))) ?? undefined;
     },
