@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# One image for every process; docker-compose picks the entry point (apps/<name>/dist/main.js).
+# One image for every process; docker-compose picks the entry point (apps/<name>/dist/main.bundle.js).
 #   docker build -t zaprelay .
 #   docker run --env-file .env zaprelay                       # the ingress (with its heap flags, see CMD)
-#   docker run --env-file .env zaprelay node --conditions=zaprelay-compiled worker/dist/main.js
+#   docker run --env-file .env zaprelay node --conditions=zaprelay-compiled worker/dist/main.bundle.js
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /src
@@ -31,4 +31,4 @@ EXPOSE 3000 3001 9464
 # 2 V8 helper threads instead of 4 (fewer malloc arenas; more only contend on a small CPU share). Under 50
 # connections of webhooks its RSS peaks near 100 MB instead of 200 MB, for about 20% more CPU per request at
 # saturation (more, smaller GCs; see README). No flag caps the heap: a 32 MB webhook body fits as before.
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "--v8-pool-size=2", "ingress/dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "--v8-pool-size=2", "ingress/dist/main.bundle.js"]

@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import {
   type AppProcess,
   COMPILED_NODE_ARGS,
+  compiledEntry,
   freePort,
   repoRoot,
   startAppProcess,
@@ -24,7 +27,13 @@ function resolvedFrom(app: string, specifier: string): string {
   });
 }
 
-describe('the compiled production build (`pnpm build`, then node on dist/)', () => {
+/** The modules a bundle still imports at run time (its static ES imports). */
+function importsOf(bundlePath: string): string[] {
+  const source = readFileSync(join(repoRoot, bundlePath), 'utf8');
+  return [...new Set([...source.matchAll(/^import\s[^;]*?\sfrom\s*["']([^"']+)["'];?$/gm)].map((m) => m[1] as string))];
+}
+
+describe("the compiled production build (`pnpm build`, then node on each app's bundle)", () => {
   let doubles: Doubles;
   const processes: AppProcess[] = [];
 
@@ -46,6 +55,18 @@ describe('the compiled production build (`pnpm build`, then node on dist/)', () 
     })) {
       for (const name of packages) expect(resolvedFrom(app, name), `${name} from ${app}`).toMatch(/\/dist\/index\.js$/);
     }
+  });
+
+  it("bundles each app whole: at run time it imports only node's own modules and Bull Board (its UI's files)", () => {
+    for (const app of ['ingress', 'worker', 'dashboard'] as const) {
+      const imports = importsOf(compiledEntry(app));
+      expect(imports, app).toContain('node:module');
+      expect(
+        imports.filter((name) => !isBuiltin(name) && !name.startsWith('@bull-board/')),
+        app,
+      ).toEqual([]);
+    }
+    expect(importsOf(compiledEntry('dashboard'))).toContain('@bull-board/api');
   });
 
   it('runs the compiled ingress, worker and dashboard with plain node: webhooks reach the CRM once, a login works', async () => {
@@ -81,6 +102,15 @@ describe('the compiled production build (`pnpm build`, then node on dist/)', () 
       body: new URLSearchParams({ user: 'ops', password: 'compiled-pw', next: '/' }).toString(),
     });
     expect(login.status).toBe(303);
+    // Bull Board's page and one of its assets: the bundle leaves its UI's files to node_modules, where it finds them.
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const board = await fetch(`http://127.0.0.1:${dashboardPort}/admin/queues`, { headers: { cookie } });
+    expect(board.status).toBe(200);
+    const page = await board.text();
+    const asset = /(?:src|href)="((?:[^"]*\/)?static\/[^"]+)"/.exec(page)?.[1];
+    expect(asset, page.slice(0, 500)).toBeDefined();
+    const assetUrl = new URL(asset as string, `http://127.0.0.1:${dashboardPort}/admin/queues/`);
+    expect((await fetch(assetUrl, { headers: { cookie } })).status).toBe(200);
 
     const phones = ['5511930000001', '5511930000002'];
     seedContacts(doubles.crm, phones, 'Compiled');

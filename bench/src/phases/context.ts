@@ -30,6 +30,9 @@ export interface BenchContext {
   log(message: string): void;
 }
 
+/** How often a starting process is asked whether it is ready: fine enough for its start-up time to be measured. */
+const READY_POLL_MS = 10;
+
 /** A queue prefix no one else uses: every key the bench creates lives under one. */
 export const benchPrefix = (what: string) => `bench-${what}-${randomUUID().slice(0, 8)}`;
 
@@ -70,7 +73,7 @@ export async function startIngress(
     { QUEUE_PREFIX: prefix, PORT: String(port), EVOLUTION_WEBHOOK_TOKEN: BENCH_WEBHOOK_TOKEN, ...env },
     options,
   );
-  await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
+  await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`, undefined, READY_POLL_MS);
   return { ...proc, url: `http://127.0.0.1:${port}/webhooks/evolution` };
 }
 
@@ -92,7 +95,7 @@ export async function startWorker(
     },
     options,
   );
-  await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`);
+  await waitUntilReady(proc, `http://127.0.0.1:${port}/health/ready`, undefined, READY_POLL_MS);
   return proc;
 }
 

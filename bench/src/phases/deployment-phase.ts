@@ -112,7 +112,7 @@ export async function benchCompiledRss(ctx: BenchContext): Promise<CompiledRssRe
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   const measure = async (compiled: boolean): Promise<IngressRss> => {
     ctx.log(
-      `compiled: ingress ${compiled ? 'node dist/main.js' : 'tsx src/main.ts'}, ${warmupSeconds}+${durationSeconds} s`,
+      `compiled: ingress ${compiled ? 'node dist/main.bundle.js' : 'tsx src/main.ts'}, ${warmupSeconds}+${durationSeconds} s`,
     );
     const prefix = benchPrefix(compiled ? 'compiled' : 'tsx');
     const spawned = performance.now();

@@ -25,6 +25,7 @@ export { type MetricFamily, parsePrometheusText } from './metrics/parse-promethe
 export {
   type AppProcess,
   COMPILED_NODE_ARGS,
+  compiledEntry,
   compiledNodeArgs,
   repoRoot,
   startAppProcess,

@@ -18,6 +18,9 @@ export interface AppProcess {
 /** How production resolves the workspace packages to the output of `pnpm build`: node alone, no tsx. */
 export const COMPILED_NODE_ARGS = ['--conditions=zaprelay-compiled'];
 
+/** What production runs of an app: its bundle (`pnpm build`, scripts/bundle-apps.mjs). */
+export const compiledEntry = (app: 'ingress' | 'worker' | 'dashboard') => `apps/${app}/dist/main.bundle.js`;
+
 /**
  * node's arguments in the root package.json's `start:prod:<app>` script (the condition, and the ingress's
  * heap flags): read from there so tests and the bench run each app exactly as production does.
@@ -28,7 +31,7 @@ export function compiledNodeArgs(app: 'ingress' | 'worker' | 'dashboard'): strin
   };
   const script = scripts[`start:prod:${app}`];
   const words = script?.split(/\s+/) ?? [];
-  const main = `apps/${app}/dist/main.js`;
+  const main = compiledEntry(app);
   if (words[0] !== 'node' || words.at(-1) !== main) {
     throw new Error(`start:prod:${app} is not "node [flags] ${main}": ${script}`);
   }
@@ -45,7 +48,7 @@ export function startAppProcess(
   options: { compiled?: boolean } = {},
 ): AppProcess {
   const args = options.compiled
-    ? [...compiledNodeArgs(app), `apps/${app}/dist/main.js`]
+    ? [...compiledNodeArgs(app), compiledEntry(app)]
     : ['--import', 'tsx', `apps/${app}/src/main.ts`];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
@@ -95,12 +98,17 @@ export function waitForHttp(url: string, timeoutMs = 20_000): Promise<number> {
  * Until `url` (a /health/ready) answers 200; fails at once, with the process's output, if it exits first
  * (a bad configuration, a port in use) instead of waiting out the timeout.
  */
-export async function waitUntilReady(proc: AppProcess, url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilReady(
+  proc: AppProcess,
+  url: string,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<void> {
   const exited = proc.exited.then((code) => {
     throw new Error(`process exited (${code}) before ${url} was ready:\n${proc.output().slice(-4000)}`);
   });
   await Promise.race([
-    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, timeoutMs, 100),
+    waitFor(`${url} to answer 200`, async () => (await fetch(url)).status === 200, timeoutMs, everyMs),
     exited,
   ]);
 }
