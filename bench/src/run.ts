@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { redisMemoryArgs } from '@zaprelay/core';
 import { repoRoot, startRedisServer } from '@zaprelay/test-kit';
 import { Redis } from 'ioredis';
 import { createChildRegistry } from './infra/child-registry.js';
@@ -118,7 +119,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  const redis = await startRedisServer({ dir: dataDir });
+  // With the memory settings zaprelay ships (both compose files): Redis per queued message is measured as deployed.
+  const redis = await startRedisServer({ dir: dataDir, settings: redisMemoryArgs() });
   stopRedis = redis.stop;
   client = new Redis(redis.url, { maxRetriesPerRequest: null });
   const machine = describeMachine(await redisVersion(client));

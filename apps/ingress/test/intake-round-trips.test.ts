@@ -42,11 +42,15 @@ describe('the cost of one webhook in Redis', () => {
     // then EXISTS, the add, and a marker script with the full source (EVAL).
     expect(sent).toEqual(['evalsha', 'evalsha']);
     const jobId = res.json().id as string;
-    const dedupeId = jobId.split('.')[0] as string;
+    const body = evolutionText({ id: 'RT-1' });
+    const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
+    // The job names its dedupe id (BullMQ's `deid`); its own id does not.
+    expect(await ingress.queues.events.getJob(jobId)).toMatchObject({ deduplicationId: dedupeId });
+    expect(jobId).toMatch(/^[\w-]{11}\.[0-9a-z]+$/);
     // BullMQ's deduplication key, in the queue's slot, kept for the dedupe TTL whatever becomes of the job.
     const dedupeKey = dedupeKeyIn(ingress.queues.events, dedupeId);
-    // Kept: it names the attempt (the key already says the dedupe id).
-    expect(await redis.get(dedupeKey)).toBe(`${jobId.split('.')[1]}+`);
+    // Kept: it names the job with a '+', which BullMQ's removal of that job leaves alone.
+    expect(await redis.get(dedupeKey)).toBe(`${jobId}+`);
     const ttl = await redis.pttl(dedupeKey);
     expect(ttl).toBeGreaterThan((ingress.config.WEBHOOK_DEDUPE_TTL_SECONDS - 5) * 1000);
     // No marker of the old format is written any more.
@@ -84,8 +88,9 @@ describe('the cost of one webhook in Redis', () => {
     expect(followUps.reduce((n, c) => n + c.keys, 0)).toBe(40);
     for (const [i, id] of ids.entries()) {
       const jobId = answers[i]?.json().id as string;
-      const [dedupeId, attempt] = jobId.split('.') as [string, string];
-      expect(await redis.get(dedupeKeyIn(ingress.queues.events, dedupeId))).toBe(`${attempt}+`);
+      const body = evolutionText({ id });
+      const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
+      expect(await redis.get(dedupeKeyIn(ingress.queues.events, dedupeId))).toBe(`${jobId}+`);
       const trace = await redis.lrange(`${ingress.config.QUEUE_PREFIX}:trace:${id}`, 0, -1);
       expect(trace.map((e) => JSON.parse(e))).toEqual([expect.objectContaining({ stage: 'received', jobId })]);
     }
@@ -125,5 +130,16 @@ describe('markers of the previous release (before BullMQ deduplication)', () => 
     const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'duplicate', id: `${dedupeId}.0a1b2c3d` });
+  });
+
+  it('read keys the release before kept (naming only the attempt): a redelivery answers that job', async () => {
+    ingress = await buildIngress();
+    const body = evolutionText({ id: 'OLD-ATTEMPT-1' });
+    const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
+    await ingress.redis.set(dedupeKeyIn(ingress.queues.events, dedupeId), '8e9e66000001+', 'EX', 3600);
+
+    const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'duplicate', id: `${dedupeId}.8e9e66000001` });
   });
 });

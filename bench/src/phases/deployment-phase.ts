@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { redisMemoryArgs } from '@zaprelay/core';
 import { deleteKeysUnder, repoRoot, startRedisSentinelGroup, startRedisServer } from '@zaprelay/test-kit';
 import { Redis } from 'ioredis';
 import { readRss, sampleRss } from '../infra/rss-sampler.js';
@@ -71,7 +72,7 @@ const MODE_ROUNDS = 2;
  */
 export async function benchReplicationWait(ctx: BenchContext): Promise<ReplicationWaitResults> {
   const dir = mkdtempSync(join(tmpdir(), 'zaprelay-bench-redis-modes-'));
-  const aofRedis = await startRedisServer({ dir: join(dir, 'aof'), persist: true });
+  const aofRedis = await startRedisServer({ dir: join(dir, 'aof'), persist: true, settings: redisMemoryArgs() });
   const aofClient = new Redis(aofRedis.url);
   const group = await startRedisSentinelGroup({ dir: join(dir, 'sentinel'), replicas: 1 });
   const master = new Redis(group.master.url);

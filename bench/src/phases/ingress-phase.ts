@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QUEUES } from '@zaprelay/core';
+import { QUEUES, REDIS_MEMORY_SETTINGS } from '@zaprelay/core';
 import { deleteKeysUnder, freePort } from '@zaprelay/test-kit';
 import { startBenchProcess } from '../infra/bench-process.js';
 import { measureCpu } from '../infra/cpu-time.js';
@@ -37,6 +37,8 @@ export interface IngressResults {
   ingress: LoadResult & CpuPerOp;
   rss: { peakBytes: number; lastBytes: number; samples: number };
   redis: RedisPerEvent;
+  /** The same, on a Redis left at its defaults (without REDIS_MEMORY_SETTINGS): a shorter run of the same load. */
+  redisDefaults: RedisPerEvent;
 }
 
 function assertAllAccepted(what: string, r: LoadResult) {
@@ -50,9 +52,68 @@ const keyKind = (prefix: string) => (key: string) => {
   if (rest.startsWith(`${QUEUES.events}:de:`)) return 'dedupe key';
   if (rest === `${QUEUES.events}:events`) return 'event stream (capped)';
   if (rest === `${QUEUES.events}:wait`) return 'wait list';
-  if (rest.startsWith(`${QUEUES.events}:evolution-`)) return 'job hash';
+  // Job ids hold a dot (`<tag>.<n>`); the queue's own keys do not.
+  if (rest.startsWith(`${QUEUES.events}:`) && rest.includes('.')) return 'job hash';
+  if (rest.startsWith('trace:')) return 'trace list';
   return 'other';
 };
+
+/**
+ * Redis' bytes per event the ingress queued under `prefix` since `memoryBefore`, once it has stopped; checks
+ * that every webhook counted as accepted is queued.
+ */
+async function redisPerEvent(
+  ctx: BenchContext,
+  prefix: string,
+  memoryBefore: number,
+  counted: number,
+): Promise<RedisPerEvent> {
+  const memoryAfter = await usedMemory(ctx.redis);
+  const events = await ctx.redis.llen(`${prefix}:${QUEUES.events}:wait`);
+  // autocannon stops counting at the deadline: the requests then in flight (one per connection) were sent but not counted.
+  const inFlight = 2 * ctx.settings.connections;
+  if (events < counted || events > counted + inFlight) {
+    throw new Error(
+      `ingress answered 202 to ${counted} webhooks (+ up to ${inFlight} in flight) but ${events} are queued`,
+    );
+  }
+  const byKind = await memoryByKind(ctx.redis, prefix, keyKind(prefix));
+  await deleteKeysUnder(ctx.redis, prefix);
+  return {
+    events,
+    usedMemoryDelta: memoryAfter - memoryBefore,
+    bytesPerEvent: (memoryAfter - memoryBefore) / events,
+    breakdown: [...byKind].map(([kind, { keys, bytes }]) => ({ kind, keys, bytesPerEvent: bytes / events })),
+  };
+}
+
+/** Redis per event with Redis' own defaults for REDIS_MEMORY_SETTINGS (the bench's private Redis: set back after). */
+async function redisPerEventWithDefaults(ctx: BenchContext): Promise<RedisPerEvent> {
+  const defaults: Record<keyof typeof REDIS_MEMORY_SETTINGS, string> = { 'hash-max-listpack-value': '64' };
+  const seconds = ctx.settings.warmupSeconds;
+  ctx.log(`ingress: Redis per event with Redis' defaults (${JSON.stringify(defaults)}), ${seconds} s`);
+  const set = async (values: Record<string, string>) => {
+    for (const [name, value] of Object.entries(values)) await ctx.redis.config('SET', name, value);
+  };
+  await set(defaults);
+  try {
+    const prefix = benchPrefix('ingress-defaults');
+    const proc = await startIngress(ctx, prefix);
+    await sleep(300);
+    const before = await usedMemory(ctx.redis);
+    const run = await runLoad(ctx.children, {
+      url: proc.url,
+      connections: ctx.settings.connections,
+      durationSeconds: seconds,
+    });
+    await proc.stop();
+    await sleep(300);
+    assertAllAccepted('ingress (Redis defaults)', run);
+    return await redisPerEvent(ctx, prefix, before, run.total);
+  } finally {
+    await set(REDIS_MEMORY_SETTINGS);
+  }
+}
 
 /**
  * Bare Fastify, the naive ingress, raw Queue.add and the real ingress, one after the other on
@@ -115,22 +176,7 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   await ingressProc.stop();
   await sleep(300);
 
-  const memoryAfter = await usedMemory(ctx.redis);
-  const events = await ctx.redis.llen(`${prefix}:${QUEUES.events}:wait`);
-  // autocannon stops counting at the deadline: the requests then in flight (one per connection) were sent but not counted.
-  const counted = warm.total + ingress.total;
-  if (events < counted || events > counted + 2 * connections) {
-    throw new Error(
-      `ingress answered 202 to ${counted} webhooks (+ up to ${2 * connections} in flight) but ${events} are queued`,
-    );
-  }
-  const byKind = await memoryByKind(ctx.redis, prefix, keyKind(prefix));
-  const redis: RedisPerEvent = {
-    events,
-    usedMemoryDelta: memoryAfter - memoryBefore,
-    bytesPerEvent: (memoryAfter - memoryBefore) / events,
-    breakdown: [...byKind].map(([kind, { keys, bytes }]) => ({ kind, keys, bytesPerEvent: bytes / events })),
-  };
-  await deleteKeysUnder(ctx.redis, prefix);
-  return { bare, naive, rawAdd, ingress, rss, redis };
+  const redis = await redisPerEvent(ctx, prefix, memoryBefore, warm.total + ingress.total);
+  const redisDefaults = await redisPerEventWithDefaults(ctx);
+  return { bare, naive, rawAdd, ingress, rss, redis, redisDefaults };
 }

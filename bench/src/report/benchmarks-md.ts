@@ -1,5 +1,6 @@
 import type { Machine } from '../infra/machine.js';
 import type { BenchSettings } from '../phases/context.js';
+import type { RedisPerEvent } from '../phases/ingress-phase.js';
 import { renderDeployment } from './deployment-md.js';
 import { type BenchResults, markdownTable, type Row } from './targets.js';
 
@@ -7,6 +8,8 @@ import { type BenchResults, markdownTable, type Row } from './targets.js';
 export const ANALYSIS_HEADING = '## Why the misses, and where the time goes';
 
 const kb = (bytes: number) => `${Math.round(bytes)} B`;
+const breakdown = (redis: RedisPerEvent) =>
+  redis.breakdown.map((b) => `${b.kind} ${kb(b.bytesPerEvent)} (${b.keys} keys)`).join(', ');
 const us = (micros: number) => `${Math.round(micros)} µs`;
 
 export function renderBenchmarks(opts: {
@@ -97,11 +100,15 @@ ${
 }- **Ingress RSS**: \`VmRSS\` from \`/proc/<pid>/status\` every 200 ms during warm-up and run: peak
   ${(r.ingress.rss.peakBytes / 2 ** 20).toFixed(1)} MB, at the end ${(r.ingress.rss.lastBytes / 2 ** 20).toFixed(1)} MB
   (${r.ingress.rss.samples} samples).
-- **Redis per queued event**: \`INFO memory\` \`used_memory\` before the ingress run and after it (no workers),
-  divided by the ${redis.events} events queued: ${kb(redis.usedMemoryDelta)} / ${redis.events} =
-  ${kb(redis.bytesPerEvent)}. \`MEMORY USAGE\` of the keys, per event:
-  ${redis.breakdown.map((b) => `${b.kind} ${kb(b.bytesPerEvent)} (${b.keys} keys)`).join(', ')}. The event stream
-  is capped by BullMQ at about 10 000 entries, so its share shrinks as the queue grows.
+- **Redis per queued event**: the bench's Redis runs with the memory settings both compose files give it
+  (\`REDIS_MEMORY_SETTINGS\` in core: \`hash-max-listpack-value 1024\`). \`INFO memory\` \`used_memory\` before the
+  ingress run and after it (no workers), divided by the ${redis.events} events queued: ${kb(redis.usedMemoryDelta)} /
+  ${redis.events} = ${kb(redis.bytesPerEvent)}. \`MEMORY USAGE\` of the keys, per event:
+  ${breakdown(redis)}. The event stream
+  is capped by BullMQ at about 10 000 entries, so its share shrinks as the queue grows. The same load for
+  ${s.warmupSeconds} s on that Redis set back to its default (\`hash-max-listpack-value 64\`):
+  ${kb(r.ingress.redisDefaults.usedMemoryDelta)} / ${r.ingress.redisDefaults.events} =
+  ${kb(r.ingress.redisDefaults.bytesPerEvent)}; per event: ${breakdown(r.ingress.redisDefaults)}.
 ${
   r.cluster
     ? `- **Redis Cluster**: ${r.cluster.events} stored events of ${r.cluster.instances} instances wait in ${r.cluster.shards} paused events

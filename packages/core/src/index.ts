@@ -63,7 +63,7 @@ export {
   rethrowForBullMQ,
   toJobId,
 } from './queues/failure-handling.js';
-export { defaultJobOptions, retryPolicyFor } from './queues/job-options.js';
+export { defaultJobOptions, jobRetention, retryPolicyFor } from './queues/job-options.js';
 export {
   type CrmJob,
   crmJobSchema,
@@ -101,6 +101,7 @@ export {
   redisDurabilitySchema,
 } from './redis-durability.js';
 export { connectRedis } from './redis-from-config.js';
+export { REDIS_MEMORY_SETTINGS, redisMemoryArgs } from './redis-memory-settings.js';
 export { type RedisScript, redisScript } from './redis-script.js';
 export { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
 export {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_QUEUES } from '@zaprelay/core';
+import { ALL_QUEUES, redisMemoryArgs } from '@zaprelay/core';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../../..');
@@ -109,4 +109,14 @@ describe('the ingress runs with the same heap flags wherever it is started', () 
       }
     },
   );
+});
+
+describe("the Redis of both compose files runs with zaprelay's memory settings", () => {
+  it.each(['docker-compose.yml', 'docker-compose.cluster.yml'])('%s', (file) => {
+    const servers = [...read(file).matchAll(/\[([^\]]*"redis-server"[^\]]*)\]/g)].map((array) =>
+      [...(array[1] as string).matchAll(/"([^"]*)"/g)].map((word) => word[1]).join(' '),
+    );
+    expect(servers.length).toBeGreaterThan(0);
+    for (const server of servers) expect(server).toContain(redisMemoryArgs().join(' '));
+  });
 });

@@ -9,10 +9,9 @@ const MAX_PER_CALL = 64;
 const FIELDS = 6;
 
 /**
- * For each event: KEEP its deduplication key (when a job id is given, the key
- * is made to name `<attempt>+`, the part of `<dedupeId>.<attempt>` its key does
- * not already say; see store-once.ts), then append its trace entry
- * to each of its trace lists.
+ * For each event: KEEP its deduplication key (when a job id is given and the
+ * key still names it, the key is made to name `<jobId>+`; see store-once.ts),
+ * then append its trace entry to each of its trace lists.
  * KEYS: per event, its deduplication key (when kept) then its trace lists.
  * ARGV: per event, job id ('' for none), number of trace lists, entry, entries kept, head kept, trace TTL.
  */
@@ -22,7 +21,7 @@ for a = 1, #ARGV, ${FIELDS} do
   local jobId = ARGV[a]
   if jobId ~= '' then
     if redis.call('GET', KEYS[k]) == jobId then
-      redis.call('SET', KEYS[k], string.match(jobId, '[^.]*$') .. '+', 'KEEPTTL')
+      redis.call('SET', KEYS[k], jobId .. '+', 'KEEPTTL')
     end
     k = k + 1
   end
@@ -87,7 +86,7 @@ export function createAfterStoreWrites(redis: RedisClient) {
   }
 
   return {
-    /** Keeps `dedupeKey` (naming `jobId`, `<dedupeId>.<attempt>`) past its job, and writes the trace entry if any. */
+    /** Keeps `dedupeKey` (naming `jobId`) past its job, and writes the trace entry if any. */
     keep(dedupeKey: string, jobId: string, write: TraceWrite | undefined): void {
       if (redis.isCluster) unbatched(dedupeKey, jobId, write);
       else batch([dedupeKey, ...(write?.keys ?? [])], argsOf(jobId, write));

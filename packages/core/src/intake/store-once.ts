@@ -30,8 +30,10 @@ export interface StoreOnceDeps {
 export type StoreOnceTrace = (status: 'queued' | 'duplicate', jobId: string) => TraceWrite | undefined;
 
 /**
- * The job a deduplication key names: BullMQ writes the job id; once kept it
- * holds `<attempt>+` (the previous release wrote `<jobId>+`).
+ * The job a deduplication key names. BullMQ writes the job id, which we then
+ * keep as `<jobId>+`. Job ids of this release hold a dot (`<tag>.<n>`), as did
+ * `<dedupeId>.<attempt>` ids of earlier ones; the release before this one kept
+ * only the attempt (`<attempt>+`, no dot), whose job was `<dedupeId>.<attempt>`.
  */
 function jobNamedBy(value: string, dedupeId: string): string {
   const id = value.endsWith('+') ? value.slice(0, -1) : value;
@@ -39,12 +41,16 @@ function jobNamedBy(value: string, dedupeId: string): string {
 }
 
 /**
- * What tells this process' attempts apart: a random tag per process and a
- * counter, so two attempts (here or in another process) never share a job id.
+ * A new job id: a random tag per process and a counter, `<tag>.<n>`, unique
+ * without naming the dedupe id (BullMQ keeps that in the job as `deid`). An
+ * id is written four times per event (the job's key, its options, the wait
+ * list, the trace), so `<dedupeId>.<attempt>` (55 characters) cost ~160 bytes
+ * of Redis more per event than this (~15). 64 random bits: two processes
+ * sharing a tag, whose jobs would then collide, is a 1 in 2^64 chance per pair.
  */
-const processTag = randomBytes(3).toString('hex');
+const processTag = randomBytes(8).toString('base64url');
 let attempts = 0;
-const attemptSuffix = () => `${processTag}${(attempts++ % 0x1000000).toString(16).padStart(6, '0')}`;
+const nextJobId = () => `${processTag}.${(attempts++).toString(36)}`;
 
 /**
  * Stores an event at most once per dedupe key; shared by the ingress (webhooks)
@@ -62,11 +68,9 @@ const attemptSuffix = () => `${processTag}${(attempts++ % 0x1000000).toString(16
  * BullMQ deletes a deduplication key when the job it names is removed (the
  * dashboard's "clean", `job.remove()`), which would let the next
  * reconciliation or redelivery store the event again. So right behind the
- * add, not awaited, the key is made to name `<attempt>+` instead
+ * add, not awaited, the key is made to name `<jobId>+` instead
  * (after-store-writes.ts): removal then leaves it to its TTL, and a
- * duplicate's add answers that name (never our job id). The key's name
- * already holds the dedupe id, so the value keeps only the attempt:
- * about 45 bytes less per event.
+ * duplicate's add answers that name (never our job id).
  */
 export async function storeOnce(
   deps: StoreOnceDeps,
@@ -80,7 +84,7 @@ export async function storeOnce(
     after.trace(trace?.('duplicate', dedupeId));
     return { status: 'duplicate', id: dedupeId };
   }
-  const jobId = `${dedupeId}.${attemptSuffix()}`;
+  const jobId = nextJobId();
   const job = await deps.queue.add(data.event, data, {
     jobId,
     deduplication: { id: dedupeId, ttl: deps.ttlSeconds * 1000 },

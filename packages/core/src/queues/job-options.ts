@@ -1,4 +1,4 @@
-import type { JobsOptions } from 'bullmq';
+import type { JobsOptions, KeepJobs } from 'bullmq';
 import type { Config } from '../config/env-schema.js';
 import { crmRetryPolicy, gatewayRetryPolicy, type RetryPolicy, retryJobOptions } from '../retry.js';
 import { QUEUES, type QueueName } from './names.js';
@@ -21,13 +21,21 @@ export function retryPolicyFor(queue: QueueName, config: Config): RetryPolicy {
   }
 }
 
+/** How each job is retried: stored with the job (its attempts and backoff), since its worker reads them from it. */
+export function defaultJobOptions(queue: QueueName, config: Config): JobsOptions {
+  return retryJobOptions(retryPolicyFor(queue, config));
+}
+
 /**
  * Completed jobs go after a while; failed jobs stay for inspection and retry
  * (FAILED_JOB_RETENTION_DAYS), never silently removed before that.
+ *
+ * Given to the workers (baseWorkerOptions), not to each job: BullMQ applies a worker's setting to a job that
+ * has none of its own, and as a job option it was stored in every job's hash, ~75 of its ~1,550 bytes.
+ * A job whose own options still name a retention (added by an earlier release) keeps it.
  */
-export function defaultJobOptions(queue: QueueName, config: Config): JobsOptions {
+export function jobRetention(config: Config): { removeOnComplete: KeepJobs; removeOnFail: KeepJobs } {
   return {
-    ...retryJobOptions(retryPolicyFor(queue, config)),
     removeOnComplete: { age: config.COMPLETED_JOB_RETENTION_SECONDS, count: 50_000 },
     removeOnFail: { age: config.FAILED_JOB_RETENTION_DAYS * 24 * 60 * 60 },
   };

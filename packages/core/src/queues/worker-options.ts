@@ -1,6 +1,7 @@
 import { MetricsTime, type WorkerOptions } from 'bullmq';
 import type { Config } from '../config/env-schema.js';
 import type { RedisClient } from '../redis.js';
+import { jobRetention } from './job-options.js';
 import { queuePrefix } from './layout.js';
 
 /**
@@ -13,7 +14,7 @@ const NO_LIMIT = { max: 1_000_000_000, duration: 1000 };
 /**
  * What every worker of the system shares: the queue's prefix (with its hash tag on a cluster), stalled-job
  * recovery (a SIGKILLed worker's jobs are picked up again), BullMQ's
- * per-minute metrics (the dashboard charts them) and a limiter.
+ * per-minute metrics (the dashboard charts them), a limiter and how long finished jobs are kept.
  */
 export function baseWorkerOptions(config: Config, connection: RedisClient, queue: string): WorkerOptions {
   return {
@@ -24,5 +25,6 @@ export function baseWorkerOptions(config: Config, connection: RedisClient, queue
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     limiter: NO_LIMIT,
+    ...jobRetention(config),
   };
 }

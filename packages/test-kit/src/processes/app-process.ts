@@ -98,12 +98,7 @@ export function waitForHttp(url: string, timeoutMs = 20_000): Promise<number> {
  * Until `url` (a /health/ready) answers 200; fails at once, with the process's output, if it exits first
  * (a bad configuration, a port in use) instead of waiting out the timeout.
  */
-export async function waitUntilReady(
-  proc: AppProcess,
-  url: string,
-  timeoutMs = 30_000,
-  everyMs = 100,
-): Promise<void> {
+export async function waitUntilReady(proc: AppProcess, url: string, timeoutMs = 30_000, everyMs = 100): Promise<void> {
   const exited = proc.exited.then((code) => {
     throw new Error(`process exited (${code}) before ${url} was ready:\n${proc.output().slice(-4000)}`);
   });

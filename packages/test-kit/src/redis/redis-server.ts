@@ -14,6 +14,8 @@ export interface StartRedisOptions {
   /** Working directory; with `persist` the append-only file lives there. */
   dir: string;
   persist?: boolean;
+  /** More redis-server arguments (e.g. core's redisMemoryArgs()). */
+  settings?: string[];
   /** Where redis-server's own output goes; ignored by default. */
   stdio?: 'ignore' | 'inherit';
 }
@@ -68,7 +70,20 @@ export async function startRedisServer(options: StartRedisOptions): Promise<Loca
     ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
     : ['--appendonly', 'no', '--save', ''];
   const { child, url } = await spawnRedis(
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', options.dir, ...persistence, '--protected-mode', 'yes'],
+    [
+      ...[
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        options.dir,
+        ...persistence,
+        '--protected-mode',
+        'yes',
+      ],
+      ...(options.settings ?? []),
+    ],
     port,
     options.stdio,
   );
