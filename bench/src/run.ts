@@ -35,7 +35,6 @@ const full: BenchSettings = {
   durationSeconds: 10,
   workerEvents: 5000,
   workerConcurrency: 10,
-  eventsConcurrency: 50,
   // The production limit and a 60× larger plan, each with a backlog of about 1.6 windows (one full window measured).
   limiters: [
     { max: 100, windowMs: 60_000, backlog: 165 },

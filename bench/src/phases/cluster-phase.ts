@@ -77,7 +77,7 @@ async function drain(ctx: BenchContext, target: Record<string, string>, events: 
 /** The same sharded events backlog and workers on the bench's one Redis, then on a local 3-master cluster. */
 export async function benchCluster(ctx: BenchContext): Promise<ClusterResults> {
   const events = ctx.settings.workerEvents;
-  const concurrency = ctx.settings.eventsConcurrency;
+  const concurrency = ctx.settings.workerConcurrency;
   ctx.log(`cluster 1/2: ${events} events, ${SHARDS} shards, ${WORKERS} events workers on one Redis`);
   const single = await drain(ctx, { REDIS_URL: ctx.redisUrl }, events);
   const cluster = await startRedisCluster(3);

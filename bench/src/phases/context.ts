@@ -11,8 +11,6 @@ export interface BenchSettings {
   /** Events in the end-to-end backlog (and no-op jobs in the raw one). */
   workerEvents: number;
   workerConcurrency: number;
-  /** EVENTS_CONCURRENCY of every worker process (its default), and the raw no-op ceiling's concurrency. */
-  eventsConcurrency: number;
   /** Each CRM limit measured with 1 and 4 worker processes: a backlog of more than one window. */
   limiters: { max: number; windowMs: number; backlog: number }[];
   /** End-to-end latency: webhooks sent one at a time, this far apart, under the production CRM limit. */
@@ -93,7 +91,6 @@ export async function startWorker(
       QUEUE_PREFIX: prefix,
       WORKER_METRICS_PORT: String(port),
       WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
-      EVENTS_CONCURRENCY: String(ctx.settings.eventsConcurrency),
       ...env,
     },
     options,

@@ -8,10 +8,7 @@ import { type BenchContext, benchPrefix, crmEnv, startIngress, startWorker } fro
 
 export interface WorkerResults {
   events: number;
-  /** WORKER_CONCURRENCY (the CRM stage). */
   concurrency: number;
-  /** EVENTS_CONCURRENCY: the events stage's, and the raw no-op's. */
-  eventsConcurrency: number;
   endToEnd: { seconds: number; eventsPerSecond: number };
   rawNoop: { seconds: number; jobsPerSecond: number };
   /** The events stage alone (WORKER_QUEUES=events): stored webhooks → CRM jobs, no CRM request. */
@@ -116,7 +113,7 @@ async function eventsStage(ctx: BenchContext, events: number) {
   }
 }
 
-/** BullMQ's own ceiling: a bare Worker (the events stage's concurrency) draining the same number of no-op jobs. */
+/** BullMQ's own ceiling: a bare Worker (same concurrency) draining the same number of no-op jobs. */
 async function rawNoop(ctx: BenchContext, jobs: number, limiter?: { max: number; duration: number }) {
   const prefix = benchPrefix('raw-worker');
   const queue = new Queue(QUEUES.events, { connection: ctx.redis, prefix });
@@ -134,7 +131,7 @@ async function rawNoop(ctx: BenchContext, jobs: number, limiter?: { max: number;
       {
         REDIS_URL: ctx.redisUrl,
         QUEUE_PREFIX: prefix,
-        WORKER_CONCURRENCY: String(ctx.settings.eventsConcurrency),
+        WORKER_CONCURRENCY: String(ctx.settings.workerConcurrency),
       },
     );
     await worker.ready;
@@ -154,24 +151,12 @@ async function rawNoop(ctx: BenchContext, jobs: number, limiter?: { max: number;
 }
 
 export async function benchWorkers(ctx: BenchContext): Promise<WorkerResults> {
-  const { workerEvents: events, workerConcurrency: concurrency, eventsConcurrency } = ctx.settings;
-  ctx.log(
-    `workers 1/3: end to end, ${events} events, one worker process, concurrency ${concurrency} (events ${eventsConcurrency})`,
-  );
+  const { workerEvents: events, workerConcurrency: concurrency } = ctx.settings;
+  ctx.log(`workers 1/3: end to end, ${events} events, one worker process, concurrency ${concurrency}`);
   const e2e = await endToEnd(ctx, events);
-  ctx.log(
-    `workers 2/3: the events stage alone (WORKER_QUEUES=events), ${events} events, concurrency ${eventsConcurrency}`,
-  );
+  ctx.log(`workers 2/3: the events stage alone (WORKER_QUEUES=events), ${events} events`);
   const stage = await eventsStage(ctx, events);
-  ctx.log(`workers 3/3: raw BullMQ Worker, ${events} no-op jobs, concurrency ${eventsConcurrency}`);
+  ctx.log(`workers 3/3: raw BullMQ Worker, ${events} no-op jobs, concurrency ${concurrency}`);
   const raw = await rawNoop(ctx, events);
-  return {
-    events,
-    concurrency,
-    eventsConcurrency,
-    endToEnd: e2e,
-    rawNoop: raw,
-    eventsStage: stage,
-    crmLimit: UNTHROTTLED,
-  };
+  return { events, concurrency, endToEnd: e2e, rawNoop: raw, eventsStage: stage, crmLimit: UNTHROTTLED };
 }

@@ -76,11 +76,11 @@ ${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => 
   ${us(r.ingress.rawAdd.redisCpuUsPerOp)} per add.
 - **Workers**: the real ingress stores ${r.workers.events} webhooks (after ${300} warm-up events) into the
   paused events queue and is stopped; the queue is resumed and one worker process (\`apps/worker/src/main.ts\`,
-  concurrency ${r.workers.concurrency}, events ${r.workers.eventsConcurrency}) turns each into a CRM job and each CRM job into one request to the SuperCRM
+  concurrency ${r.workers.concurrency}) turns each into a CRM job and each CRM job into one request to the SuperCRM
   double (contact known, so one request per event). Clock: resume → the last activity the double created. The CRM
   limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms (a plan
   this machine cannot fill); the double itself never limits. **Events stage**: the same number of stored webhooks in
-  a paused events queue, one worker process with \`WORKER_QUEUES=events\` (\`EVENTS_CONCURRENCY\` ${r.workers.eventsConcurrency}, its default);
+  a paused events queue, one worker process with \`WORKER_QUEUES=events\` (concurrency ${r.workers.concurrency});
   clock: resume → every event is a CRM job (${r.workers.eventsStage.seconds.toFixed(2)} s). **Raw BullMQ**: a bare
   \`Worker\` with the same concurrency and a no-op processor drains the same number of jobs (same payload) from a
   paused-then-resumed queue.

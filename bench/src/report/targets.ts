@@ -77,7 +77,7 @@ export function rows({ ingress, workers, limiter, latency, breaker, cluster, dep
   });
   const stage = workers.eventsStage.eventsPerSecond / workers.rawNoop.jobsPerSecond;
   out.push({
-    what: `Events stage alone (${num(workers.events)} events → CRM jobs, 1 process, concurrency ${workers.eventsConcurrency})`,
+    what: `Events stage alone (${num(workers.events)} events → CRM jobs, 1 process, concurrency ${workers.concurrency})`,
     zaprelay: perSec(workers.eventsStage.eventsPerSecond),
     ceiling: `raw BullMQ no-op jobs ${perSec(workers.rawNoop.jobsPerSecond)}`,
     ratio: ratio(stage),

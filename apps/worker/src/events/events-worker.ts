@@ -283,7 +283,7 @@ export function createEventsWorker(deps: EventsWorkerDeps): Worker {
       // No limiter: it is there for queue.rateLimit() after a 429, and this queue calls no external API;
       // BullMQ's limiter bookkeeping would cost a counter write on every job it fetches.
       limiter: undefined,
-      concurrency: deps.config.EVENTS_CONCURRENCY,
+      concurrency: deps.config.WORKER_CONCURRENCY,
     },
   );
 }

@@ -124,12 +124,6 @@ export const envSchema = z.object({
   DASHBOARD_PORT: port.default(3001),
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_CONCURRENCY: int(1, 1000).default(10),
-  /**
-   * Events jobs (webhooks → CRM jobs) at once per worker process. Higher than the others: the events stage
-   * calls no outside API, only Redis, so it is bound by round trips, and more jobs in flight share each write
-   * (`pnpm bench`: ~2,300 events/s at 10, ~3,400/s at 25–50, no more at 100).
-   */
-  EVENTS_CONCURRENCY: int(1, 1000).default(50),
   /** Longer than the slowest client timeout (15 s), so SIGTERM lets a send in flight finish and exits 0. */
   WORKER_SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
   /** How long a job's lock lives without renewal; a SIGKILLed worker's jobs are recovered after it. */
