@@ -121,25 +121,21 @@ describe('markers of the previous release (before BullMQ deduplication)', () => 
     expect(fresh.statusCode).toBe(202);
   });
 
-  it('read keys the previous release kept (naming the whole job id): a redelivery answers that job', async () => {
+  it.each([
+    // An earlier release's job ids were `<dedupeId>.<attempt>`, kept whole with a '+'.
+    ['the whole job id', 'OLD-KEPT-1', (dedupeId: string) => `${dedupeId}.0a1b2c3d+`],
+    // The release before this one kept only the attempt; its key's name said the rest.
+    ['only the attempt', 'OLD-ATTEMPT-1', () => '8e9e66000001+'],
+  ])('read keys an earlier release kept (naming %s): a redelivery answers that job', async (_, id, kept) => {
     ingress = await buildIngress();
-    const body = evolutionText({ id: 'OLD-KEPT-1' });
+    const body = evolutionText({ id });
     const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
-    await ingress.redis.set(dedupeKeyIn(ingress.queues.events, dedupeId), `${dedupeId}.0a1b2c3d+`, 'EX', 3600);
+    const value = kept(dedupeId);
+    await ingress.redis.set(dedupeKeyIn(ingress.queues.events, dedupeId), value, 'EX', 3600);
 
     const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'duplicate', id: `${dedupeId}.0a1b2c3d` });
-  });
-
-  it('read keys the release before kept (naming only the attempt): a redelivery answers that job', async () => {
-    ingress = await buildIngress();
-    const body = evolutionText({ id: 'OLD-ATTEMPT-1' });
-    const dedupeId = dedupeIdFor('evolution', evolutionDedupeKey(body.event, body.instance, body.data) as string);
-    await ingress.redis.set(dedupeKeyIn(ingress.queues.events, dedupeId), '8e9e66000001+', 'EX', 3600);
-
-    const res = await ingress.app.inject({ url: '/webhooks/evolution', ...json(body, evolutionAuth) });
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'duplicate', id: `${dedupeId}.8e9e66000001` });
+    const attempt = value.slice(0, -1).split('.').at(-1);
+    expect(res.json()).toEqual({ status: 'duplicate', id: `${dedupeId}.${attempt}` });
   });
 });
