@@ -27,7 +27,7 @@ ${row('Sentinel, REDIS_WAIT_REPLICAS=1', w1)}`);
   }
   if (d?.compiled) {
     const { tsx, compiled } = d.compiled;
-    parts.push(`### Compiled build (\`pnpm build\`, node on dist/) vs tsx
+    parts.push(`### Compiled build (\`pnpm build\`, node on each app's bundle) vs tsx
 
 | ingress | RSS idle | RSS peak under load | webhooks/s |
 | --- | --- | --- | --- |
