@@ -62,12 +62,19 @@ export interface ChatOrder {
   leave(message: InternalMessage, jobId: string, chatSeq: number): Promise<void>;
 }
 
+/** One string value with a TTL. */
+export interface KeyWrite {
+  key: string;
+  value: string;
+  ttlSeconds: number;
+}
+
 /** Writes that go out with a message's entry into its chat's order, before its job exists. */
 export interface EntryWrites {
   /** The message's trace entry: written before the job, so a CRM attempt's entry cannot precede it. */
   trace?: TraceWrite;
   /** A string with a TTL (the instance that last talked with the phone). */
-  value?: { key: string; value: string; ttlSeconds: number };
+  value?: KeyWrite;
 }
 
 export interface PendingHead {

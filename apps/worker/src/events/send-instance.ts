@@ -1,4 +1,5 @@
 import { byInstance, type Config, canonicalPhone, listsInstance, type RedisClient } from '@zaprelay/core';
+import type { KeyWrite } from '../crm/chat-order.js';
 
 /** Which instance last talked with each phone, so a CRM send without `instance` continues that chat. */
 export interface InstanceMemory {
@@ -6,13 +7,6 @@ export interface InstanceMemory {
   /** What `remember` writes, for a caller that writes it in its own script (crm/chat-order.ts). */
   entry(phone: string, instance: string): KeyWrite;
   last(phone: string): Promise<string | undefined>;
-}
-
-/** One string value with a TTL. */
-export interface KeyWrite {
-  key: string;
-  value: string;
-  ttlSeconds: number;
 }
 
 export function createInstanceMemory(
