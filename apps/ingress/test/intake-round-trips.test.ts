@@ -1,17 +1,17 @@
 import { dedupeIdFor, dedupeKeyIn, evolutionDedupeKey, legacyMarkerKey } from '@zaprelay/core';
-import { evolutionText } from '@zaprelay/test-kit';
-import { Redis } from 'ioredis';
+import { evolutionText, monitorCommands } from '@zaprelay/test-kit';
+import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildIngress, evolutionAuth, type Ingress, json } from './ingress-harness.js';
 
 describe('the cost of one webhook in Redis', () => {
   let ingress: Ingress;
-  let monitor: Redis | undefined;
+  let monitor: { stop(): void } | undefined;
   beforeEach(async () => {
     ingress = await buildIngress();
   });
   afterEach(async () => {
-    monitor?.disconnect();
+    monitor?.stop();
     await ingress.close();
   });
 
@@ -24,10 +24,9 @@ describe('the cost of one webhook in Redis', () => {
       .poll(() => redis.exists(`${ingress.config.QUEUE_PREFIX}:dedupe-legacy-checked`), { timeout: 10_000 })
       .toBe(1);
     const addr = /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1];
-    monitor = await new Redis({ host: redis.options.host, port: redis.options.port }).monitor();
     const sent: string[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source === addr) sent.push(String(args[0]).toLowerCase());
+    monitor = await monitorCommands(redis.options, ({ client, args }) => {
+      if (client === addr) sent.push(String(args[0]).toLowerCase());
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
 
@@ -64,10 +63,9 @@ describe('the cost of one webhook in Redis', () => {
     const redis = ingress.redis as Redis;
     await ingress.app.inject({ url: '/webhooks/evolution', ...json(evolutionText({ id: 'RT-WARM' }), evolutionAuth) });
     const addr = /addr=(\S+)/.exec(String(await redis.client('INFO')))?.[1];
-    monitor = await new Redis({ host: redis.options.host, port: redis.options.port }).monitor();
     const sent: { command: string; keys: number }[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      if (source === addr) sent.push({ command: String(args[0]).toLowerCase(), keys: Number(args[2]) });
+    monitor = await monitorCommands(redis.options, ({ client, args }) => {
+      if (client === addr) sent.push({ command: String(args[0]).toLowerCase(), keys: Number(args[2]) });
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
 

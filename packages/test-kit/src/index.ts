@@ -34,6 +34,7 @@ export {
   waitUntilReady,
 } from './processes/app-process.js';
 export { freePort } from './redis/free-port.js';
+export { type MonitoredCommand, monitorCommands } from './redis/monitor-commands.js';
 export { deleteKeysUnder, keysUnder, mastersHoldingKeys } from './redis/prefix-keys.js';
 export { type LocalRedisCluster, startRedisCluster } from './redis/redis-cluster.js';
 export {
