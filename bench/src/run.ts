@@ -27,7 +27,8 @@ import { markdownTable, rows } from './report/targets.js';
  *
  * BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the ingress and worker processes there;
  * BENCH_QUICK=1 is a short smoke run of the bench itself (its figures mean little; BENCHMARKS.md untouched);
- * BENCH_ONLY=ingress,workers,limiter,latency,breaker,wait,compiled,cluster runs just those parts and prints their raw figures (BENCHMARKS.md untouched).
+ * BENCH_ONLY=ingress,workers,limiter,latency,breaker,wait,compiled,cluster runs just those parts and prints their raw figures (BENCHMARKS.md untouched);
+ * BENCH_LIMITERS=6000x4 narrows the limiter part to those cases (<max>x<worker processes>).
  */
 const full: BenchSettings = {
   connections: 50,
@@ -104,9 +105,14 @@ async function measureAndReport(ctx: BenchContext, machine: Machine) {
 
 /** Each CRM limit of the settings, with 1 and then 4 worker processes. */
 async function benchLimiters(ctx: BenchContext) {
+  // BENCH_LIMITERS=6000x4,100x1 runs just those cases (<max>x<worker processes>).
+  const cases = process.env.BENCH_LIMITERS?.split(',');
   const out = [];
   for (const limit of settings.limiters) {
-    for (const workers of [1, 4]) out.push(await benchLimiter(ctx, workers, limit));
+    for (const workers of [1, 4]) {
+      if (cases && !cases.includes(`${limit.max}x${workers}`)) continue;
+      out.push(await benchLimiter(ctx, workers, limit));
+    }
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { circuitKey, createMessageTrace, messageActivityKey, toJobId } from '@zaprelay/core';
+import { circuitKey, createMessageTrace, type InternalMessage, messageActivityKey, toJobId } from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatOrder } from '../src/crm/chat-order.js';
@@ -231,6 +231,30 @@ describe('CRM worker: conversation order', () => {
 
     expect(await h.crmQueue.getFailedCount()).toBe(0);
     expect(landedIds(h)).toEqual(chat.map((m) => m.messageId));
+  });
+
+  it('a message woken by the one before it goes next, not behind the backlog: its chat’s later messages never park', async () => {
+    h = await startCrmHarness({ rateLimit: FAST, workers: 1, env: { WORKER_CONCURRENCY: '1' } });
+    const [phone, other] = [newPhone(), newPhone()];
+    await h.knownContact(phone);
+    await h.knownContact(other);
+    const [m1, m2, m3, m4] = [1, 2, 3, 4].map((s) => message(phone, { timestamp: `2026-11-22T14:03:1${s}.000Z` }));
+    const backlog = Array.from({ length: 5 }, () => message(other));
+    const work = crmWork(h);
+    // The chat's first two queued out of order (two workers normalising a burst), then a backlog, then the rest.
+    await h.crmQueue.pause();
+    for (const m of [m2, m1, ...backlog, m3, m4]) await work.messageActivity(m as InternalMessage);
+    await h.crmQueue.resume();
+    await h.settled(4 + backlog.length);
+
+    const chat = h.double.activities().filter((a) => a.metadata.chat_id === m1?.chatJid);
+    expect(chat.map((a) => a.metadata.message_id)).toEqual([m1, m2, m3, m4].map((m) => m?.messageId));
+    // m2 parked once, and once woken went ahead of the backlog: m3 and m4 found it done and were activated once.
+    const started = async (m: InternalMessage | undefined) =>
+      (await h?.crmQueue.getJob(toJobId(messageActivityKey(m as InternalMessage))))?.attemptsStarted;
+    expect(await started(m2)).toBe(2);
+    expect(await started(m3)).toBe(1);
+    expect(await started(m4)).toBe(1);
   });
 });
 

@@ -29,9 +29,10 @@ import { Job, type Queue } from 'bullmq';
  *
  * A job may create its activity only while it is the head of its chat's set.
  * Otherwise it moves itself to the delayed set until its wait deadline
- * (`moveToDelayed`, which uses no attempt) and is promoted early by the
+ * (`moveToDelayed`, which uses no attempt), giving its limiter slot back
+ * (limiter-refund.ts), and is woken early, to the front of the queue, by the
  * message before it, which removes itself from the set when it is done or
- * has failed for good and then promotes the new head. A job that finds its
+ * has failed for good and then wakes the new head. A job that finds its
  * deadline passed (CRM_CHAT_ORDER_MAX_WAIT_MS after it first had to wait)
  * goes ahead anyway: a message retrying for hours holds its chat that long at
  * most. Chats never wait for each other: the set is per chat.
@@ -159,6 +160,22 @@ function enterArgs(key: string, score: number, member: string, w: EntryWrites = 
   return { keys, args };
 }
 
+/**
+ * Moves a job that parked for its chat from the delayed set to the front of
+ * the wait list. BullMQ's promote puts it at the back: behind a backlog, every
+ * later message of its chat would be activated before it and park in turn, and
+ * the chat would advance by one message per pass over the whole backlog.
+ */
+export async function wakeAtFront(job: Job): Promise<void> {
+  try {
+    await job.promote();
+  } catch {
+    return; // it left the delayed set in between: nothing to wake
+  }
+  // Front of its priority; a job activated in between is not in the wait list, and is left alone.
+  await job.changePriority({ priority: job.priority, lifo: true }).catch(() => undefined);
+}
+
 export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<Config, 'QUEUE_PREFIX'>): ChatOrder {
   const pendingKey = (m: InternalMessage) => `${config.QUEUE_PREFIX}:crm:chat-pending:${chatTag(m)}`;
   let lastSeq = 0;
@@ -171,8 +188,7 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
 
   async function wake(jobId: string) {
     const job = await Job.fromId(queue, jobId);
-    if (!job || !(await job.isDelayed())) return;
-    await job.promote().catch(() => undefined); // it left the delayed set in between: nothing to wake
+    if (job && (await job.isDelayed())) await wakeAtFront(job);
   }
 
   return {

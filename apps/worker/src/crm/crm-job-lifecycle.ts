@@ -1,6 +1,6 @@
 import type { Config, CrmJob, Logger, RedisClient } from '@zaprelay/core';
 import { Job, type Queue } from 'bullmq';
-import { createChatOrder } from './chat-order.js';
+import { createChatOrder, wakeAtFront } from './chat-order.js';
 import { createContactCache } from './contact-cache.js';
 import { createContactUpserts } from './contact-upserts.js';
 
@@ -54,7 +54,7 @@ export function createCrmJobLifecycle(deps: {
     const job = await Job.fromId(deps.queue, jobId);
     const m = job && ordered(job.data as CrmJob);
     if (!job || m?.orderWaitSince === undefined || m.activitySeq !== undefined) return;
-    if (await job.isDelayed()) await job.promote().catch(() => undefined);
+    if (await job.isDelayed()) await wakeAtFront(job);
   }
 
   async function waitingSince(first: number | undefined): Promise<number> {
@@ -92,7 +92,7 @@ export function createCrmJobLifecycle(deps: {
       if (!m) return;
       const head = await order.blockedBy(m.message, job.id as string, m.chatSeq);
       if (head) return wakeIfAsleep(head.jobId);
-      await job.promote().catch(() => undefined); // promoted by the message before it already
+      await wakeAtFront(job); // unless the message before it woke it already
     },
 
     async done(jobId, data) {
