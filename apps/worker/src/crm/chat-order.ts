@@ -29,10 +29,9 @@ import { Job, type Queue } from 'bullmq';
  *
  * A job may create its activity only while it is the head of its chat's set.
  * Otherwise it moves itself to the delayed set until its wait deadline
- * (`moveToDelayed`, which uses no attempt), giving its limiter slot back
- * (limiter-refund.ts), and is woken early, to the front of the queue, by the
- * message before it, which removes itself from the set when it is done or
- * has failed for good and then wakes the new head. A job that finds its
+ * (`moveToDelayed`, which uses no attempt) and is woken early, to the front
+ * of the queue, by the message before it, which removes itself from the set
+ * when it is done or has failed for good and then wakes the new head. A job that finds its
  * deadline passed (CRM_CHAT_ORDER_MAX_WAIT_MS after it first had to wait)
  * goes ahead anyway: a message retrying for hours holds its chat that long at
  * most. Chats never wait for each other: the set is per chat.

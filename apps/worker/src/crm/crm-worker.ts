@@ -32,9 +32,8 @@ import { createContactCache } from './contact-cache.js';
 import { createContactNames } from './contact-names.js';
 import { contactUpsertStep } from './contact-upsert-steps.js';
 import { createCrmJobLifecycle } from './crm-job-lifecycle.js';
-import { CRM_LIMITER_MIN_PERIOD_MS, crmLimiterFor } from './crm-limiter.js';
+import { crmLimiterFor } from './crm-limiter.js';
 import { createCrmSendWindow } from './crm-send-window.js';
-import { createLimiterRefund } from './limiter-refund.js';
 import { messageActivityStep } from './message-activity-steps.js';
 import { oneRequestBudget } from './one-request-budget.js';
 import type { CrmJobResult, StepContext, StepOutcome } from './step-context.js';
@@ -94,7 +93,6 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     windowMs: config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
     minSlackMs: config.SUPER_CRM_SEND_SLACK_MS,
   });
-  const refundSlot = createLimiterRefund(deps.connection, crmQueue);
   // Every request passes the breaker, then takes its slot in the CRM's window right before it leaves.
   const crmClient = guardClient(deps.crmClient, {
     breaker,
@@ -140,15 +138,11 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
           // Waits for an earlier message of its chat without using an attempt; that one promotes it when done.
           await job.updateData(gate.wait.data);
           await job.moveToDelayed(gate.wait.until, token);
-          // Nothing was sent: its activation does not count against the CRM's plan.
-          await Promise.all([
-            refundSlot(),
-            traced('waiting', {
-              waitReason: 'chat-order',
-              heldBy: gate.wait.heldBy,
-              until: new Date(gate.wait.until).toISOString(),
-            }),
-          ]);
+          await traced('waiting', {
+            waitReason: 'chat-order',
+            heldBy: gate.wait.heldBy,
+            until: new Date(gate.wait.until).toISOString(),
+          });
           await lifecycle.recheck(job, gate.wait.data);
           throw new DelayedError();
         }
@@ -203,10 +197,6 @@ export function createCrmWorker(deps: CrmWorkerDeps): Worker<CrmJob, CrmJobResul
     prefix: queuePrefix(config, QUEUES.crm),
     concurrency: config.WORKER_CONCURRENCY,
     ...deps.workerOptions,
-    // A limited worker looks again within a second, not after up to 30 s: a job that parked for its chat gives
-    // its slot back (limiter-refund.ts), and BullMQ may activate the next job with it while its loop sleeps;
-    // that job waits for the loop, so the sleep must stay far below the job's lock (lockDuration, 30 s).
-    maximumRateLimitDelay: CRM_LIMITER_MIN_PERIOD_MS,
     limiter: crmLimiterFor(
       config.SUPER_CRM_RATE_LIMIT_MAX,
       config.SUPER_CRM_RATE_LIMIT_DURATION_MS,
