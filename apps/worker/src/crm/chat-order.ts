@@ -31,10 +31,10 @@ import { Job, type Queue } from 'bullmq';
  * Otherwise it moves itself to the delayed set until its wait deadline
  * (`moveToDelayed`, which uses no attempt) and is woken early, to the front
  * of the queue, by the message before it, which removes itself from the set
- * when it is done or has failed for good and then wakes the new head. A job that finds its
- * deadline passed (CRM_CHAT_ORDER_MAX_WAIT_MS after it first had to wait)
- * goes ahead anyway: a message retrying for hours holds its chat that long at
- * most. Chats never wait for each other: the set is per chat.
+ * when it is done or has failed for good and then wakes the new head. A job
+ * that finds its deadline passed (CRM_CHAT_ORDER_MAX_WAIT_MS after it first
+ * had to wait) goes ahead anyway: a message retrying for hours holds its chat
+ * that long at most. Chats never wait for each other: the set is per chat.
  *
  * Keys are per chat and every command touches one key (Redis Cluster safe).
  * A job without a member (queued before this existed, or retried by hand
@@ -171,7 +171,8 @@ export async function wakeAtFront(job: Job): Promise<void> {
   } catch {
     return; // it left the delayed set in between: nothing to wake
   }
-  // Front of its priority; a job activated in between is not in the wait list, and is left alone.
+  // Front of its priority; a job activated in between is not in the wait list, and is left alone. BullMQ finds
+  // it by scanning the wait list from the front (LREM -1): ~0.25 ms of Redis per 10,000 jobs waiting.
   await job.changePriority({ priority: job.priority, lifo: true }).catch(() => undefined);
 }
 
