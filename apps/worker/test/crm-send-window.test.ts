@@ -32,4 +32,49 @@ describe('the CRM send window: a slot reserved in Redis right before each reques
     expect(Math.max(...granted)).toBeGreaterThanOrEqual(2 * windowMs);
     expect(maxInAnyWindow(granted, windowMs)).toBeLessThanOrEqual(max);
   });
+
+  it('a reservation is still fresh when reserve() returns, though a callback run after its reply blocked the loop', async () => {
+    const redis = connections[0] as Redis;
+    const minSlackMs = 200;
+    // The real connection; its first reservation's reply is followed by another callback that blocks the loop for
+    // 400 ms (more than the slack), as another job's would in a worker: it runs right after reserve()'s own.
+    let stalls = 1;
+    const stalling = new Proxy(redis, {
+      get(target, property, receiver) {
+        if (property !== 'eval') return Reflect.get(target, property, receiver);
+        return (...args: Parameters<Redis['eval']>) => {
+          const reply = target.eval(...args);
+          if (stalls-- > 0) queueMicrotask(() => void reply.then(() => busyFor(400)));
+          return reply;
+        };
+      },
+    });
+    const key = crmSendWindowKey(`${prefix}-stall`);
+    const window = createCrmSendWindow({
+      redis: stalling,
+      prefix: `${prefix}-stall`,
+      max: 10,
+      windowMs: 1000,
+      minSlackMs,
+    });
+    try {
+      await window.reserve();
+      // What the caller does next (its request) happens now: the slot it holds must be younger than half the slack.
+      const [seconds, micros] = await redis.time();
+      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      const newest = Number((await redis.zrange(key, -1, -1, 'WITHSCORES'))[1]);
+      expect(now - newest).toBeLessThanOrEqual(minSlackMs / 2);
+      // The stale slot stays taken: two were reserved for one request.
+      expect(await redis.zcard(key)).toBe(2);
+    } finally {
+      await redis.del(key);
+    }
+  });
 });
+
+function busyFor(ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    // nothing else in this process runs
+  }
+}

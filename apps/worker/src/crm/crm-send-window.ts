@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as turnOfTheLoop } from 'node:timers/promises';
 import type { RedisClient } from '@zaprelay/core';
 import { crmSlackMs } from './crm-limiter.js';
 
@@ -43,10 +43,18 @@ export function crmSendWindowKey(prefix: string): string {
  * when BullMQ activates its job: `reserve()` resolves once this request has
  * a slot, waiting while `max` are taken. Slots are held for the window plus
  * the limiter's slack, so a request that reaches the CRM up to `slack` after
- * its reservation still counts inside its own window. A reservation that
- * itself took longer than half the slack (a stalled event loop, a slow
+ * its reservation still counts inside its own window. A reservation older
+ * than half the slack when `reserve()` returns (a stalled event loop, a slow
  * Redis) is not trusted: another is taken, and the first stays, which only
  * errs on the safe side.
+ *
+ * That age is checked a turn of the event loop after the reservation's
+ * reply: whatever arrived in the same read (another job's contact lookup, a
+ * webhook's parse) runs first, and may block the loop, before the check and
+ * not between the check and the request. From the return to the request's
+ * write only the caller's own promise chain runs: axios writes inside the
+ * call when it has no asynchronous interceptors (the CRM client has none) and
+ * its kept-alive connection is free; a new connection adds its connect.
  */
 export function createCrmSendWindow(options: CrmSendWindowOptions) {
   const slackMs = crmSlackMs(options.windowMs, options.minSlackMs, options.margin);
@@ -61,6 +69,7 @@ export function createCrmSendWindow(options: CrmSendWindowOptions) {
           await sleep(waitMs);
           continue;
         }
+        await turnOfTheLoop();
         if (performance.now() - started <= slackMs / 2) return;
       }
     },
