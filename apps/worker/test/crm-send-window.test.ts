@@ -60,12 +60,14 @@ describe('the CRM send window: a slot reserved in Redis right before each reques
     try {
       await window.reserve();
       // What the caller does next (its request) happens now: the slot it holds must be younger than half the slack.
+      // Redis' clock then: its TIME, less the round trip it took to ask (a busy machine's, not the reservation's).
+      const returned = performance.now();
       const [seconds, micros] = await redis.time();
-      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      const atReturn = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (performance.now() - returned);
       const newest = Number((await redis.zrange(key, -1, -1, 'WITHSCORES'))[1]);
-      expect(now - newest).toBeLessThanOrEqual(minSlackMs / 2);
-      // The stale slot stays taken: two were reserved for one request.
-      expect(await redis.zcard(key)).toBe(2);
+      expect(atReturn - newest).toBeLessThanOrEqual(minSlackMs / 2);
+      // The stale slot stays taken: two (or more, on a machine busy enough to stale the second) for one request.
+      expect(await redis.zcard(key)).toBeGreaterThanOrEqual(2);
     } finally {
       await redis.del(key);
     }
