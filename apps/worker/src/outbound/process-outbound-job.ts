@@ -27,7 +27,7 @@ import { createInstanceMemory } from '../events/send-instance.js';
 import { claimMessage, findEarlierSend } from './earlier-send.js';
 import { notSentReason } from './not-sent-reason.js';
 import { enqueueOutboundActivity } from './outbound-activity.js';
-import { createReplicatedMark } from './replicated-mark.js';
+import { createReplicatedMark, ReplicasBehindError } from './replicated-mark.js';
 import { readSendProgress, type SentProgress } from './send-progress.js';
 import { wuzapiMessageId } from './wuzapi-message-id.js';
 
@@ -59,6 +59,9 @@ function validJob(job: Job): { data: OutboundJob; recipient: Recipient } {
     throw err;
   }
 }
+
+/** How soon a send held back by replicas behind REDIS_WAIT_REPLICAS tries again. */
+const REPLICAS_RECHECK_MS = 1000;
 
 export function createOutboundProcessor(deps: OutboundWorkerDeps) {
   const { config, evolution, wuzapi, connection: redis } = deps;
@@ -189,6 +192,18 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
           await traced([jobId], 'send-error', { jobId, attempt, gateway, error, outcome: 'circuit-opened' });
         }
         return rethrowForBullMQ(err, deps.outboundQueue, { job, token: lockToken });
+      }
+      if (err instanceof ReplicasBehindError) {
+        // Not sent: the replicas are resyncing after a failover, or one is down (the ingress answers 503 meanwhile).
+        // The send waits for them without using an attempt; spending its few attempts here dropped agents' sends.
+        await job.updateProgress(progressBefore);
+        log.warn(
+          { acknowledged: err.acknowledged, replicas: err.replicas, attempt },
+          'Redis replicas behind: send waits',
+        );
+        await traced([jobId], 'waiting', { jobId, attempt, waitReason: 'redis-replicas' });
+        await job.moveToDelayed(Date.now() + REPLICAS_RECHECK_MS, lockToken);
+        throw new DelayedError();
       }
       await attempted();
       if (!(err instanceof ExternalApiError)) throw err;

@@ -1,5 +1,18 @@
 import type { Config, RedisClient } from '@zaprelay/core';
 
+/** Fewer replicas than REDIS_WAIT_REPLICAS acknowledged the mark: nothing was sent. */
+export class ReplicasBehindError extends Error {
+  constructor(
+    readonly acknowledged: number,
+    readonly replicas: number,
+  ) {
+    super(
+      `only ${acknowledged} of ${replicas} Redis replicas hold the send mark (REDIS_WAIT_REPLICAS): not sending yet`,
+    );
+    this.name = 'ReplicasBehindError';
+  }
+}
+
 /**
  * REDIS_WAIT_REPLICAS > 0 (Sentinel): an Evolution send's `sending` mark must
  * be on that many replicas before the message leaves. Otherwise a master
@@ -16,10 +29,6 @@ export function createReplicatedMark(
   if (replicas === 0) return async () => {};
   return async () => {
     const acknowledged = await redis.wait(replicas, config.REDIS_WAIT_TIMEOUT_MS);
-    if (acknowledged < replicas) {
-      throw new Error(
-        `only ${acknowledged} of ${replicas} Redis replicas hold the send mark (REDIS_WAIT_REPLICAS): not sending yet`,
-      );
-    }
+    if (acknowledged < replicas) throw new ReplicasBehindError(acknowledged, replicas);
   };
 }
