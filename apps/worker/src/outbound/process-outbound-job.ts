@@ -197,7 +197,8 @@ export function createOutboundProcessor(deps: OutboundWorkerDeps) {
         // Not sent: the replicas are resyncing after a failover, or one is down (the ingress answers 503 meanwhile).
         // The send waits for them without using an attempt; spending its few attempts here dropped agents' sends.
         await job.updateProgress(progressBefore);
-        log.warn(
+        // Info, as for the breaker: one line per send and second; the ingress's 503s say it louder.
+        log.info(
           { acknowledged: err.acknowledged, replicas: err.replicas, attempt },
           'Redis replicas behind: send waits',
         );
