@@ -167,9 +167,9 @@ function enterArgs(key: string, score: number, member: string, w: EntryWrites = 
  */
 export async function wakeAtFront(job: Job): Promise<void> {
   try {
-    await job.promote();
+    await job.promote(); // refused unless the job is in the delayed set, in the same script that moves it
   } catch {
-    return; // it left the delayed set in between: nothing to wake
+    return; // not asleep (waiting, active, or it left the delayed set in between): nothing to wake
   }
   // Front of its priority; a job activated in between is not in the wait list, and is left alone. BullMQ finds
   // it by scanning the wait list from the front (LREM -1): ~0.25 ms of Redis per 10,000 jobs waiting.
@@ -188,7 +188,7 @@ export function createChatOrder(redis: RedisClient, queue: Queue, config: Pick<C
 
   async function wake(jobId: string) {
     const job = await Job.fromId(queue, jobId);
-    if (job && (await job.isDelayed())) await wakeAtFront(job);
+    if (job) await wakeAtFront(job);
   }
 
   return {

@@ -54,7 +54,7 @@ export function createCrmJobLifecycle(deps: {
     const job = await Job.fromId(deps.queue, jobId);
     const m = job && ordered(job.data as CrmJob);
     if (!job || m?.orderWaitSince === undefined || m.activitySeq !== undefined) return;
-    if (await job.isDelayed()) await wakeAtFront(job);
+    await wakeAtFront(job);
   }
 
   async function waitingSince(first: number | undefined): Promise<number> {
