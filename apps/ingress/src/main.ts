@@ -12,10 +12,10 @@ import { authWarnings } from './auth/webhook-auth.js';
 const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'ingress' });
 for (const warning of authWarnings(config)) logger.warn(warning);
-// Not auto-pipelined: a webhook is one command (BullMQ's add) and its follow-up writes go as one call per tick
-// already; ioredis builds each pipeline by copying every script BullMQ defined on the connection (64 of them),
-// which cost more than the socket writes it saved.
-const redis = connectRedis(config, { role: 'producer', name: 'zaprelay-ingress' });
+// Writes held to the end of each turn of the event loop: the adds of every webhook read in one turn, and their
+// follow-up writes, leave in one write each (core's redis-writes-per-turn.ts). Not ioredis' auto-pipelining: it
+// batches one tick (one webhook) at a time and copies every script BullMQ defined (64) into each pipeline.
+const redis = connectRedis(config, { role: 'producer', name: 'zaprelay-ingress', writesPerTurn: true });
 redis.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const system = createSystemQueues({ connection: redis, config });
 const registry = createMetricsRegistry('ingress');

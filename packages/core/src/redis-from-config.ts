@@ -4,7 +4,7 @@ import { createRedisConnection, type RedisClient, type RedisRole } from './redis
 /** The connection a process's configuration asks for: REDIS_CLUSTER_NODES, REDIS_SENTINELS or REDIS_URL. */
 export function connectRedis(
   config: Config,
-  options: { role: RedisRole; name?: string; autoPipelining?: boolean },
+  options: { role: RedisRole; name?: string; autoPipelining?: boolean; writesPerTurn?: boolean },
 ): RedisClient {
   return createRedisConnection(config, options);
 }

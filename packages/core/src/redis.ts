@@ -2,6 +2,7 @@ import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Config } from './config/env-schema.js';
 import { createClusterConnection } from './redis-cluster.js';
 import { type SentinelTarget, sentinelOptions, sentinelTarget } from './redis-sentinel.js';
+import { WritesPerTurnRedis } from './redis-writes-per-turn.js';
 
 /** A connection to one Redis or to a Redis Cluster: BullMQ and our own keys work on both. */
 export type RedisClient = Redis | Cluster;
@@ -33,6 +34,11 @@ export interface RedisConnectionOptions {
    * one per command.
    */
   autoPipelining?: boolean;
+  /**
+   * Writes held to the end of each turn of the event loop (redis-writes-per-turn.ts): the commands of every
+   * request or job handled in one turn leave in one write. One Redis or Sentinel; a cluster ignores it.
+   */
+  writesPerTurn?: boolean;
 }
 
 const reconnectDelay = (times: number) => Math.min(100 * 2 ** Math.min(times, 5), 2000);
@@ -57,8 +63,9 @@ export function createRedisConnection(target: string | RedisTarget, options: Red
 }
 
 function createSingleConnection(url: string, options: RedisConnectionOptions): Redis {
-  if (options.sentinel) return new Redis({ ...roleOptions(options), ...sentinelOptions(url, options.sentinel) });
-  return new Redis(url, roleOptions(options));
+  const Client = options.writesPerTurn ? WritesPerTurnRedis : Redis;
+  if (options.sentinel) return new Client({ ...roleOptions(options), ...sentinelOptions(url, options.sentinel) });
+  return new Client(url, roleOptions(options));
 }
 
 function roleOptions({ role, name, autoPipelining }: RedisConnectionOptions): RedisOptions {
