@@ -12,6 +12,8 @@ import { type BenchContext, benchPrefix, startIngress } from './context.js';
 interface CpuPerOp {
   cpuUsPerOp: number;
   redisCpuUsPerOp: number;
+  /** Socket reads Redis made per request: how many of its commands arrived together. */
+  redisReadsPerOp: number;
 }
 
 export interface RawAddResult extends CpuPerOp {
@@ -67,11 +69,13 @@ async function redisPerEvent(
   prefix: string,
   memoryBefore: number,
   counted: number,
+  loadRuns: number,
 ): Promise<RedisPerEvent> {
   const memoryAfter = await usedMemory(ctx.redis);
   const events = await ctx.redis.llen(`${prefix}:${QUEUES.events}:wait`);
-  // autocannon stops counting at the deadline: the requests then in flight (one per connection) were sent but not counted.
-  const inFlight = 2 * ctx.settings.connections;
+  // autocannon stops counting at the deadline: the requests then in flight (one per connection) were sent but not
+  // counted, at the end of each run.
+  const inFlight = loadRuns * ctx.settings.connections;
   if (events < counted || events > counted + inFlight) {
     throw new Error(
       `ingress answered 202 to ${counted} webhooks (+ up to ${inFlight} in flight) but ${events} are queued`,
@@ -109,22 +113,54 @@ async function redisPerEventWithDefaults(ctx: BenchContext): Promise<RedisPerEve
     await proc.stop();
     await sleep(300);
     assertAllAccepted('ingress (Redis defaults)', run);
-    return await redisPerEvent(ctx, prefix, before, run.total);
+    return await redisPerEvent(ctx, prefix, before, run.total, 1);
   } finally {
     await set(REDIS_MEMORY_SETTINGS);
   }
 }
 
+/** Measured stretches each of the naive and the real ingress get, alternating (see benchIngress). */
+export const INGRESS_ROUNDS = 5;
+
+type Measured = LoadResult & CpuPerOp;
+
 /**
- * Bare Fastify, the naive ingress, raw Queue.add and the real ingress, one after the other on
- * the same machine and Redis, each warmed up first. The ingress runs with no
- * workers, so its queued events also give Redis' bytes per event.
+ * Several stretches of one server, added up: requests and CPU summed, the rate
+ * over their total time, p50 and p99 the request-weighted means of theirs.
+ */
+function combine(parts: Measured[], secondsEach: number): Measured {
+  const sum = (f: (m: Measured) => number) => parts.reduce((n, m) => n + f(m), 0);
+  const total = sum((m) => m.total);
+  const weighted = (f: (m: Measured) => number) => sum((m) => f(m) * m.total) / total;
+  return {
+    requestsPerSecond: total / (secondsEach * parts.length),
+    total,
+    p50Ms: weighted((m) => m.p50Ms),
+    p99Ms: weighted((m) => m.p99Ms),
+    non2xx: sum((m) => m.non2xx),
+    errors: sum((m) => m.errors),
+    timeouts: sum((m) => m.timeouts),
+    bodyBytes: parts[0]?.bodyBytes ?? 0,
+    cpuUsPerOp: weighted((m) => m.cpuUsPerOp),
+    redisCpuUsPerOp: weighted((m) => m.redisCpuUsPerOp),
+    redisReadsPerOp: weighted((m) => m.redisReadsPerOp),
+  };
+}
+
+/**
+ * Bare Fastify and raw Queue.add one after the other, then the naive ingress
+ * and the real one, on the same machine and Redis, each warmed up first. The
+ * two ingresses, whose ratio is the target, run side by side and are loaded in
+ * turns (INGRESS_ROUNDS stretches each, the order flipping every round), so a
+ * busy moment of this shared machine falls on both instead of on whichever ran
+ * then. The ingress runs with no workers, so its queued events also give
+ * Redis' bytes per event.
  */
 export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   const { connections, warmupSeconds, durationSeconds } = ctx.settings;
   const load = (url: string, seconds: number) => runLoad(ctx.children, { url, connections, durationSeconds: seconds });
 
-  ctx.log(`ingress 1/4: bare Fastify, ${connections} connections, ${warmupSeconds}+${durationSeconds} s`);
+  ctx.log(`ingress 1/3: bare Fastify, ${connections} connections, ${warmupSeconds}+${durationSeconds} s`);
   const barePort = await freePort();
   const bareProc = startBenchProcess(ctx.children, 'processes/bare-fastify.ts', {}, { PORT: String(barePort) });
   await bareProc.ready;
@@ -134,7 +170,21 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   assertAllAccepted('bare Fastify', bare);
   await bareProc.stop();
 
-  ctx.log(`ingress 2/4: naive ingress (one Queue.add per request), ${warmupSeconds}+${durationSeconds} s`);
+  ctx.log(`ingress 2/3: raw BullMQ Queue.add, ${connections} in flight, ${warmupSeconds}+${durationSeconds} s`);
+  const rawPrefix = benchPrefix('raw-add');
+  const rawAdd = await startBenchProcess<RawAddResult>(
+    ctx.children,
+    'processes/raw-queue-add.ts',
+    { concurrency: connections, durationSeconds, warmupSeconds },
+    { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: rawPrefix },
+  ).result;
+  await deleteKeysUnder(ctx.redis, rawPrefix);
+
+  const rounds = INGRESS_ROUNDS;
+  const stretch = durationSeconds / rounds;
+  ctx.log(
+    `ingress 3/3: naive ingress (one Queue.add per request) and zaprelay ingress (main.ts, LOG_LEVEL=warn, no workers), ${warmupSeconds} s each, then ${rounds} × ${stretch} s each in turns`,
+  );
   const naivePrefix = benchPrefix('naive');
   const naivePort = await freePort();
   const naiveProc = startBenchProcess(
@@ -145,38 +195,37 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   );
   await naiveProc.ready;
   const naiveUrl = `http://127.0.0.1:${naivePort}/webhooks/evolution`;
-  await load(naiveUrl, warmupSeconds);
-  const naive = await measureCpu(naiveProc.pid, ctx.redis, () => load(naiveUrl, durationSeconds));
-  assertAllAccepted('naive ingress', naive);
-  await naiveProc.stop();
-  await deleteKeysUnder(ctx.redis, naivePrefix);
-
-  ctx.log(`ingress 3/4: raw BullMQ Queue.add, ${connections} in flight, ${warmupSeconds}+${durationSeconds} s`);
-  const rawPrefix = benchPrefix('raw-add');
-  const rawAdd = await startBenchProcess<RawAddResult>(
-    ctx.children,
-    'processes/raw-queue-add.ts',
-    { concurrency: connections, durationSeconds, warmupSeconds },
-    { REDIS_URL: ctx.redisUrl, QUEUE_PREFIX: rawPrefix },
-  ).result;
-  await deleteKeysUnder(ctx.redis, rawPrefix);
-
-  ctx.log(`ingress 4/4: zaprelay ingress (main.ts, LOG_LEVEL=warn, no workers), ${warmupSeconds}+${durationSeconds} s`);
   const prefix = benchPrefix('ingress');
   const ingressProc = await startIngress(ctx, prefix);
+  const ingressPid = ingressProc.child.pid as number;
   await sleep(300);
   const memoryBefore = await usedMemory(ctx.redis);
-  const rssSampler = sampleRss(ingressProc.child.pid as number);
+  const rssSampler = sampleRss(ingressPid);
+  assertAllAccepted('naive ingress warm-up', await load(naiveUrl, warmupSeconds));
   const warm = await load(ingressProc.url, warmupSeconds);
-  const ingressPid = ingressProc.child.pid as number;
-  const ingress = await measureCpu(ingressPid, ctx.redis, () => load(ingressProc.url, durationSeconds));
-  const rss = rssSampler.stop();
   assertAllAccepted('ingress warm-up', warm);
+  const naiveParts: Measured[] = [];
+  const ingressParts: Measured[] = [];
+  const naiveStretch = async () =>
+    naiveParts.push(await measureCpu(naiveProc.pid, ctx.redis, () => load(naiveUrl, stretch)));
+  const ingressStretch = async () =>
+    ingressParts.push(await measureCpu(ingressPid, ctx.redis, () => load(ingressProc.url, stretch)));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [naiveStretch, ingressStretch] : [ingressStretch, naiveStretch];
+    for (const run of order) await run();
+  }
+  const rss = rssSampler.stop();
+  const naive = combine(naiveParts, stretch);
+  const ingress = combine(ingressParts, stretch);
+  assertAllAccepted('naive ingress', naive);
   assertAllAccepted('ingress', ingress);
+  await naiveProc.stop();
   await ingressProc.stop();
+  // The naive ingress's keys go before Redis' memory is read: what is left is the real ingress's.
+  await deleteKeysUnder(ctx.redis, naivePrefix);
   await sleep(300);
 
-  const redis = await redisPerEvent(ctx, prefix, memoryBefore, warm.total + ingress.total);
+  const redis = await redisPerEvent(ctx, prefix, memoryBefore, warm.total + ingress.total, 1 + rounds);
   const redisDefaults = await redisPerEventWithDefaults(ctx);
   return { bare, naive, rawAdd, ingress, rss, redis, redisDefaults };
 }

@@ -1,5 +1,5 @@
 import { createQueue, createRedisConnection, loadConfig, QUEUES } from '@zaprelay/core';
-import { redisCpuSeconds } from '../infra/cpu-time.js';
+import { redisCpuSeconds, redisReads } from '../infra/cpu-time.js';
 import { storedEventJob } from '../load/webhook-body.js';
 
 /**
@@ -35,9 +35,13 @@ async function addFor(seconds: number): Promise<number[]> {
 }
 
 await addFor(warmupSeconds);
-const [cpu0, redis0] = [process.cpuUsage(), await redisCpuSeconds(connection)];
+const [cpu0, redis0, reads0] = [process.cpuUsage(), await redisCpuSeconds(connection), await redisReads(connection)];
 const latencies = await addFor(durationSeconds);
-const [cpu1, redis1] = [process.cpuUsage(cpu0), await redisCpuSeconds(connection)];
+const [cpu1, redis1, reads1] = [
+  process.cpuUsage(cpu0),
+  await redisCpuSeconds(connection),
+  await redisReads(connection),
+];
 latencies.sort((a, b) => a - b);
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
 process.stdout.write(
@@ -48,6 +52,7 @@ process.stdout.write(
     p99Ms: at(0.99),
     cpuUsPerOp: (cpu1.user + cpu1.system) / latencies.length,
     redisCpuUsPerOp: ((redis1 - redis0) * 1e6) / latencies.length,
+    redisReadsPerOp: (reads1 - reads0) / latencies.length,
   })}\n`,
 );
 await queue.close();

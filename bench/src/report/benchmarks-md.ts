@@ -1,6 +1,7 @@
 import type { Machine } from '../infra/machine.js';
 import type { BenchSettings } from '../phases/context.js';
-import type { RedisPerEvent } from '../phases/ingress-phase.js';
+import { INGRESS_ROUNDS, type RedisPerEvent } from '../phases/ingress-phase.js';
+import { WORKERS_ROUNDS } from '../phases/workers-phase.js';
 import { renderDeployment } from './deployment-md.js';
 import { type BenchResults, markdownTable, type Row } from './targets.js';
 
@@ -68,12 +69,18 @@ ${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => 
   (\`bench/src/processes/naive-ingress.ts\`: one Fastify route that parses the JSON and does one \`Queue.add\` with a
   jobId, same queue options, same Redis; no auth, validation, dedupe, trace, metrics or logging), **bare Fastify**
   (same route, JSON parsed, nothing stored), and **raw Queue.add**: a process doing nothing but \`Queue.add\` of the
-  same job with the same options, ${s.connections} in flight, same warm-up and duration.
+  same job with the same options, ${s.connections} in flight, same warm-up and duration. The naive and the real
+  ingress run side by side and are loaded in turns: after each one's warm-up, ${INGRESS_ROUNDS} stretches of
+  ${s.durationSeconds / INGRESS_ROUNDS} s each, the order flipping every round, added up (rate over their total time; p50 and p99
+  the request-weighted means of the stretches'). A busy moment of this shared machine then falls on both: measured
+  one after the other, the same code read 0.65× to 0.88× in one morning.
 - **CPU per webhook** in the measured run (\`/proc/<pid>/stat\`, \`INFO cpu\`; the load generator not counted):
   ingress ${us(r.ingress.ingress.cpuUsPerOp)} + Redis ${us(r.ingress.ingress.redisCpuUsPerOp)}; naive ingress
   ${us(r.ingress.naive.cpuUsPerOp)} + Redis ${us(r.ingress.naive.redisCpuUsPerOp)}; bare Fastify
   ${us(r.ingress.bare.cpuUsPerOp)}; raw Queue.add ${us(r.ingress.rawAdd.cpuUsPerOp)} + Redis
-  ${us(r.ingress.rawAdd.redisCpuUsPerOp)} per add.
+  ${us(r.ingress.rawAdd.redisCpuUsPerOp)} per add. **Redis socket reads per webhook** (\`INFO stats\`
+  \`total_reads_processed\`; fewer when commands arrive together): ingress
+  ${r.ingress.ingress.redisReadsPerOp.toFixed(2)}, naive ingress ${r.ingress.naive.redisReadsPerOp.toFixed(2)}.
 - **Workers**: the real ingress stores ${r.workers.events} webhooks (after ${300} warm-up events) into the
   paused events queue and is stopped; the queue is resumed and one worker process (\`apps/worker/src/main.ts\`,
   concurrency ${r.workers.concurrency}) turns each into a CRM job and each CRM job into one request to the SuperCRM
@@ -81,9 +88,11 @@ ${misses.length === 0 ? 'Every target met.' : `Missed:\n\n${misses.map((row) => 
   limit is set to ${r.workers.crmLimit.max.toLocaleString('en-US')} per ${r.workers.crmLimit.durationMs} ms (a plan
   this machine cannot fill); the double itself never limits. **Events stage**: the same number of stored webhooks in
   a paused events queue, one worker process with \`WORKER_QUEUES=events\` (concurrency ${r.workers.concurrency});
-  clock: resume → every event is a CRM job (${r.workers.eventsStage.seconds.toFixed(2)} s). **Raw BullMQ**: a bare
-  \`Worker\` with the same concurrency and a no-op processor drains the same number of jobs (same payload) from a
-  paused-then-resumed queue.
+  clock: resume → every event is a CRM job. **Raw BullMQ**: a bare \`Worker\` with the same concurrency and a no-op
+  processor drains the same number of jobs (same payload) from a paused-then-resumed queue. The two are drained in
+  turns, ${WORKERS_ROUNDS} rounds each (the order flipping every round), and added up: the stage took
+  ${r.workers.eventsStage.seconds.toFixed(2)} s for its ${WORKERS_ROUNDS} drains, the no-op worker
+  ${r.workers.rawNoop.seconds.toFixed(2)} s.
 - **CRM limit**: for each limit, a backlog of about 1.6 windows of stored events over ${100} chats (known contacts),
   worked off by 1 and by 4 worker processes (concurrency ${s.workerConcurrency} each) against the SuperCRM double
   enforcing the same sliding window (${s.limiters.map((l) => `${l.max} per ${l.windowMs / 1000} s, ${l.backlog} events`).join('; ')}).
