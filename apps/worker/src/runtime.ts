@@ -21,7 +21,7 @@ import { guardClient } from './breaker/guard-client.js';
 import { routeContactSources } from './contact-sync/contact-sources.js';
 import { createContactSyncWorker } from './contact-sync/contact-sync-worker.js';
 import { ensureContactSyncSchedule } from './contact-sync/schedule.js';
-import { createCrmWork, createCrmWorker } from './crm/index.js';
+import { createCrmWork, createCrmWorker, createLostWakeUpSweep } from './crm/index.js';
 import { createEventsWorker } from './events/events-worker.js';
 import { instrumentClient } from './metrics/instrument-client.js';
 import { registerLidWaitingGauge } from './metrics/lid-metrics.js';
@@ -144,6 +144,7 @@ export async function startWorkerRuntime({
     }
   }
 
+  let stopSweeping = async () => {};
   if (serves(QUEUES.crm) && config.SUPER_CRM_API_KEY) {
     const crmClient = instrument('supercrm', createCrmClient(config, logger), true);
     workers.push(
@@ -158,6 +159,22 @@ export async function startWorkerRuntime({
         breaker: breakerFor('supercrm', config, connection, onTransition),
       }),
     );
+    // Wake-ups a dead process or a failover may have lost: looked for now and whenever Redis comes back.
+    const lostWakeUps = createLostWakeUpSweep({ queue: crmQueue, redis: connection, config, logger });
+    let sweeping: Promise<unknown> = Promise.resolve();
+    const sweep = () => {
+      sweeping = lostWakeUps
+        .run()
+        .catch((err: Error) =>
+          log.warn({ err: { message: err.message } }, 'chat order: sweep for lost wake-ups failed'),
+        );
+    };
+    sweep();
+    connection.on('ready', sweep);
+    stopSweeping = async () => {
+      connection.off('ready', sweep);
+      await sweeping;
+    };
   } else if (serves(QUEUES.crm)) {
     log.error('SUPER_CRM_API_KEY is not set: CRM jobs are kept in Redis but not processed by this worker');
   }
@@ -262,6 +279,7 @@ export async function startWorkerRuntime({
     queues,
     async close() {
       clearInterval(watchTimer);
+      await stopSweeping();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([system.close(), eventsCrmQueue === crmQueue ? undefined : eventsCrmQueue.close()]);
     },

@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { circuitKey, createMessageTrace, type InternalMessage, messageActivityKey, toJobId } from '@zaprelay/core';
+import {
+  circuitKey,
+  createLogger,
+  createMessageTrace,
+  type InternalMessage,
+  messageActivityKey,
+  toJobId,
+} from '@zaprelay/core';
 import { waitFor } from '@zaprelay/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createChatOrder } from '../src/crm/chat-order.js';
-import { createCrmWork } from '../src/crm/index.js';
+import { createCrmWork, createLostWakeUpSweep } from '../src/crm/index.js';
 import { type CrmHarness, message, newPhone, startCrmHarness } from './crm-harness.js';
 
 let h: CrmHarness | undefined;
@@ -156,6 +163,68 @@ describe('CRM worker: conversation order', () => {
     await work.messageActivity(c);
     await waitFor('b and c in the CRM', () => landedIds(harness).length === 2, 15_000, 50);
     expect(landedIds(harness)).toEqual([b.messageId, c.messageId]);
+  });
+
+  it('a message whose wake-up was lost is woken by the sweep a worker runs at start and on reconnect, not at its deadline', async () => {
+    h = await startCrmHarness({
+      rateLimit: FAST,
+      env: {
+        CRM_CHAT_ORDER_MAX_WAIT_MS: '60000',
+        SUPER_CRM_RETRY_DELAY_MS: '30000',
+        SUPER_CRM_RETRY_MAX_DELAY_MS: '30000',
+      },
+    });
+    const harness = h;
+    const work = crmWork(harness);
+    const jobOf = async (m: InternalMessage) => harness.crmQueue.getJob(toJobId(messageActivityKey(m)));
+    const asleep = async (m: InternalMessage) => {
+      const job = await jobOf(m);
+      return job?.data.orderWaitSince !== undefined && (await job.isDelayed());
+    };
+    // Two chats, each with a first message in a long retry backoff and a second asleep behind it.
+    const [lostPhone, heldPhone] = [newPhone(), newPhone()];
+    const lostContact = await harness.knownContact(lostPhone);
+    const heldContact = await harness.knownContact(heldPhone);
+    const at = (phone: string, s: string) => message(phone, { timestamp: `2026-11-22T14:03:${s}.000Z` });
+    const [lostHead, lostNext, heldHead, heldNext] = [
+      at(lostPhone, '11'),
+      at(lostPhone, '12'),
+      at(heldPhone, '11'),
+      at(heldPhone, '12'),
+    ];
+    for (const contactId of [lostContact, heldContact]) {
+      harness.double.injectFault({
+        type: 'status',
+        status: 503,
+        method: 'POST',
+        path: `/contacts/${contactId}/activities`,
+        times: 1,
+      });
+    }
+    for (const head of [lostHead, heldHead]) {
+      await work.messageActivity(head);
+      await waitFor('a head in its backoff', async () => (await (await jobOf(head))?.isDelayed()) === true, 10_000, 20);
+    }
+    for (const next of [lostNext, heldNext]) {
+      await work.messageActivity(next);
+      await waitFor('the next message asleep behind its head', () => asleep(next), 10_000, 20);
+    }
+    // One head leaves without waking its next message, as when its process (or the Redis master) dies in between.
+    await (await jobOf(lostHead))?.remove();
+
+    const sweep = createLostWakeUpSweep({
+      queue: harness.crmQueue,
+      redis: harness.redis,
+      config: harness.config,
+      logger: createLogger(harness.config, { name: 'sweep-test' }),
+    });
+    expect(await sweep.run()).toBe(1);
+    await waitFor('the orphaned message in the CRM', () => landedIds(harness).includes(lostNext.messageId), 10_000, 20);
+    // The other chat's head is pending (in its backoff): its next message sleeps on, and the head keeps its backoff.
+    expect(await asleep(heldNext)).toBe(true);
+    expect(await (await jobOf(heldHead))?.isDelayed()).toBe(true);
+    expect(landedIds(harness)).toEqual([lostNext.messageId]);
+    expect(await sweep.run()).toBe(0);
   });
 
   it('hostile timing: a late redelivery of a message already filed, and an edit before its original, each land once, holding nothing', async () => {
