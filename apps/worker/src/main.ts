@@ -1,4 +1,11 @@
-import { connectRedis, createLogger, createMetricsRegistry, loadConfigOrExit, QUEUES } from '@zaprelay/core';
+import {
+  connectRedis,
+  createLogger,
+  createMetricsRegistry,
+  isClusterTarget,
+  loadConfigOrExit,
+  QUEUES,
+} from '@zaprelay/core';
 import { installShutdown } from '@zaprelay/service-kit';
 import { buildOpsServer } from './ops-server.js';
 import { startWorkerRuntime } from './runtime.js';
@@ -7,11 +14,17 @@ const config = loadConfigOrExit();
 const logger = createLogger(config, { name: 'worker' });
 const connection = connectRedis(config, { role: 'worker', name: 'zaprelay-worker' });
 connection.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
-// The events stage's own connection, auto-pipelined: the commands of all its jobs in flight written in one turn
-// of the event loop leave in one write. Not the others': it makes each round trip wait for the pipeline in
-// flight, and the CRM stage, one round trip after another per job, would lose more than it gains.
+// The events stage's own connection, its writes held to the end of each turn of the event loop: the commands of
+// all its jobs handled in one turn leave in one write (on a cluster, where each node has its own socket, ioredis'
+// auto-pipelining batches them per tick instead). The main connection writes at once: the CRM stage makes one
+// round trip after another per job, and its send window's reservation should leave as soon as it is asked for.
 const eventsConnection = config.WORKER_QUEUES.includes(QUEUES.events)
-  ? connectRedis(config, { role: 'worker', name: 'zaprelay-worker-events', autoPipelining: true })
+  ? connectRedis(config, {
+      role: 'worker',
+      name: 'zaprelay-worker-events',
+      writesPerTurn: true,
+      autoPipelining: isClusterTarget(config),
+    })
   : undefined;
 eventsConnection?.on('error', (err) => logger.warn({ err: { message: err.message } }, 'redis connection error'));
 const registry = createMetricsRegistry('worker');

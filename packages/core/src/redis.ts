@@ -29,14 +29,14 @@ export interface RedisConnectionOptions {
   sentinel?: SentinelTarget;
   /**
    * Commands issued in the same event-loop tick leave in one write (ioredis
-   * auto-pipelining): for a process that serves many concurrent requests with
-   * a few commands each (the ingress), one socket write per batch instead of
-   * one per command.
+   * auto-pipelining), at the cost of a pipeline object per tick. Where
+   * `writesPerTurn` applies (one Redis or Sentinel) it replaces this.
    */
   autoPipelining?: boolean;
   /**
    * Writes held to the end of each turn of the event loop (redis-writes-per-turn.ts): the commands of every
-   * request or job handled in one turn leave in one write. One Redis or Sentinel; a cluster ignores it.
+   * request or job handled in one turn leave in one write. One Redis or Sentinel; a cluster ignores it (each node
+   * has its own socket).
    */
   writesPerTurn?: boolean;
 }
@@ -64,8 +64,9 @@ export function createRedisConnection(target: string | RedisTarget, options: Red
 
 function createSingleConnection(url: string, options: RedisConnectionOptions): Redis {
   const Client = options.writesPerTurn ? WritesPerTurnRedis : Redis;
-  if (options.sentinel) return new Client({ ...roleOptions(options), ...sentinelOptions(url, options.sentinel) });
-  return new Client(url, roleOptions(options));
+  const clientOptions = roleOptions(options.writesPerTurn ? { ...options, autoPipelining: false } : options);
+  if (options.sentinel) return new Client({ ...clientOptions, ...sentinelOptions(url, options.sentinel) });
+  return new Client(url, clientOptions);
 }
 
 function roleOptions({ role, name, autoPipelining }: RedisConnectionOptions): RedisOptions {
