@@ -24,6 +24,26 @@ const FAST = { max: 1000, windowMs: 1000 };
 const crmWork = (harness: CrmHarness) =>
   createCrmWork({ crmQueue: harness.crmQueue, connection: harness.redis, config: harness.config });
 const landedIds = (harness: CrmHarness) => harness.double.activities().map((a) => a.metadata.message_id);
+/** The contact's next activity request fails with a 503: its message goes to a retry's backoff. */
+const failNextActivity = (harness: CrmHarness, contactId: string) =>
+  harness.double.injectFault({
+    type: 'status',
+    status: 503,
+    method: 'POST',
+    path: `/contacts/${contactId}/activities`,
+    times: 1,
+  });
+/** A harness where a chat waits `waitMs` at most for an earlier message, and a failed attempt retries after `retryMs`. */
+const orderHarness = (waitMs: number, retryMs: number, env: Record<string, string> = {}) =>
+  startCrmHarness({
+    rateLimit: FAST,
+    env: {
+      CRM_CHAT_ORDER_MAX_WAIT_MS: String(waitMs),
+      SUPER_CRM_RETRY_DELAY_MS: String(retryMs),
+      SUPER_CRM_RETRY_MAX_DELAY_MS: String(retryMs),
+      ...env,
+    },
+  });
 
 describe('CRM worker: conversation order', () => {
   it('creates a chat’s activities in the order sent, though the first needed retries; chat_seq sorts a same-second burst', async () => {
@@ -65,15 +85,7 @@ describe('CRM worker: conversation order', () => {
   });
 
   it('a message that keeps failing holds its chat CRM_CHAT_ORDER_MAX_WAIT_MS at most, and other chats not at all', async () => {
-    h = await startCrmHarness({
-      rateLimit: FAST,
-      env: {
-        CRM_CHAT_ORDER_MAX_WAIT_MS: '600',
-        SUPER_CRM_RETRY_MAX_ATTEMPTS: '2',
-        SUPER_CRM_RETRY_DELAY_MS: '4000',
-        SUPER_CRM_RETRY_MAX_DELAY_MS: '4000',
-      },
-    });
+    h = await orderHarness(600, 4000, { SUPER_CRM_RETRY_MAX_ATTEMPTS: '2' });
     // One group chat, two authors: the first author's activities fail, the second's do not.
     const group = '120363025000000001@g.us';
     const [failing, fine, other] = [newPhone(), newPhone(), newPhone()];
@@ -120,14 +132,7 @@ describe('CRM worker: conversation order', () => {
   });
 
   it('a head asleep though nothing is before it (its wake-up was lost) is woken by the next message of its chat', async () => {
-    h = await startCrmHarness({
-      rateLimit: FAST,
-      env: {
-        CRM_CHAT_ORDER_MAX_WAIT_MS: '60000',
-        SUPER_CRM_RETRY_DELAY_MS: '4000',
-        SUPER_CRM_RETRY_MAX_DELAY_MS: '4000',
-      },
-    });
+    h = await orderHarness(60_000, 4000);
     const harness = h;
     const phone = newPhone();
     const contactId = await harness.knownContact(phone);
@@ -138,13 +143,7 @@ describe('CRM worker: conversation order', () => {
     ];
     const jobOf = async (m: typeof a) => harness.crmQueue.getJob(toJobId(messageActivityKey(m)));
     // a fails once and sits in its retry's backoff; b goes to sleep behind it.
-    harness.double.injectFault({
-      type: 'status',
-      status: 503,
-      method: 'POST',
-      path: `/contacts/${contactId}/activities`,
-      times: 1,
-    });
+    failNextActivity(harness, contactId);
     const work = crmWork(harness);
     await work.messageActivity(a);
     await waitFor('a in its backoff', async () => (await (await jobOf(a))?.isDelayed()) === true, 10_000, 20);
@@ -166,14 +165,7 @@ describe('CRM worker: conversation order', () => {
   });
 
   it('a message whose wake-up was lost is woken by the sweep a worker runs at start and on reconnect, not at its deadline', async () => {
-    h = await startCrmHarness({
-      rateLimit: FAST,
-      env: {
-        CRM_CHAT_ORDER_MAX_WAIT_MS: '60000',
-        SUPER_CRM_RETRY_DELAY_MS: '30000',
-        SUPER_CRM_RETRY_MAX_DELAY_MS: '30000',
-      },
-    });
+    h = await orderHarness(60_000, 30_000);
     const harness = h;
     const work = crmWork(harness);
     const jobOf = async (m: InternalMessage) => harness.crmQueue.getJob(toJobId(messageActivityKey(m)));
@@ -192,15 +184,7 @@ describe('CRM worker: conversation order', () => {
       at(heldPhone, '11'),
       at(heldPhone, '12'),
     ];
-    for (const contactId of [lostContact, heldContact]) {
-      harness.double.injectFault({
-        type: 'status',
-        status: 503,
-        method: 'POST',
-        path: `/contacts/${contactId}/activities`,
-        times: 1,
-      });
-    }
+    for (const contactId of [lostContact, heldContact]) failNextActivity(harness, contactId);
     for (const head of [lostHead, heldHead]) {
       await work.messageActivity(head);
       await waitFor('a head in its backoff', async () => (await (await jobOf(head))?.isDelayed()) === true, 10_000, 20);

@@ -1,16 +1,8 @@
-import { type CrmJob, QUEUES, type WebhookEventJob } from '@zaprelay/core';
+import { type CrmJob, QUEUES } from '@zaprelay/core';
 import { evolutionText, waitFor } from '@zaprelay/test-kit';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
-
-const stored = (payload: unknown): WebhookEventJob => ({
-  source: 'evolution',
-  event: 'messages.upsert',
-  instance: 'sales-01',
-  receivedAt: Date.now(),
-  payload,
-});
+import { createRuntimeHarness, type RuntimeHarness, storedEvolutionMessage as stored } from './runtime-harness.js';
 
 const T = Math.floor(Date.parse('2026-11-22T14:03:11Z') / 1000);
 

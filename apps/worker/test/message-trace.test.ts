@@ -1,15 +1,7 @@
-import { createMessageTrace, QUEUES, type WebhookEventJob } from '@zaprelay/core';
+import { createMessageTrace, QUEUES } from '@zaprelay/core';
 import { evolutionGroupText, evolutionLidText, evolutionText, waitFor } from '@zaprelay/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntimeHarness, type RuntimeHarness } from './runtime-harness.js';
-
-const stored = (payload: unknown): WebhookEventJob => ({
-  source: 'evolution',
-  event: 'messages.upsert',
-  instance: 'sales-01',
-  receivedAt: Date.now(),
-  payload,
-});
+import { createRuntimeHarness, type RuntimeHarness, storedEvolutionMessage as stored } from './runtime-harness.js';
 
 describe('message trace written by the workers', () => {
   let harness: RuntimeHarness;

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@zaprelay/core';
+import type { RedisClient, WebhookEventJob } from '@zaprelay/core';
 import {
   type Config,
   createLogger,
@@ -79,3 +79,12 @@ export async function createRuntimeHarness(
   };
   return harness;
 }
+
+/** An Evolution `messages.upsert` webhook of instance `sales-01` as the ingress stores it. */
+export const storedEvolutionMessage = (payload: unknown): WebhookEventJob => ({
+  source: 'evolution',
+  event: 'messages.upsert',
+  instance: 'sales-01',
+  receivedAt: Date.now(),
+  payload,
+});
