@@ -11,8 +11,8 @@ import { Redis } from 'ioredis';
  * pipeline by copying every script defined on the connection (BullMQ
  * defines 64), which cost more than the writes it saved. Here nothing is
  * built: the socket is corked on a turn's first command and uncorked at the
- * end of the turn. Commands keep their order, and none waits longer than the
- * rest of its turn.
+ * end of the turn. Commands keep their order, and none waits past the loop's
+ * next check phase (one issued in a check phase waits for the next one).
  */
 export class WritesPerTurnRedis extends Redis {
   #holding = false;
