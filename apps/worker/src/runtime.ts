@@ -161,9 +161,8 @@ export async function startWorkerRuntime({
     );
     // Wake-ups a dead process or a failover may have lost: looked for now and whenever Redis comes back.
     const lostWakeUps = createLostWakeUpSweep({ queue: crmQueue, redis: connection, config, logger });
-    let sweeping: Promise<unknown> = Promise.resolve();
     const sweep = () => {
-      sweeping = lostWakeUps
+      lostWakeUps
         .run()
         .catch((err: Error) =>
           log.warn({ err: { message: err.message } }, 'chat order: sweep for lost wake-ups failed'),
@@ -171,9 +170,9 @@ export async function startWorkerRuntime({
     };
     sweep();
     connection.on('ready', sweep);
-    stopSweeping = async () => {
+    stopSweeping = () => {
       connection.off('ready', sweep);
-      await sweeping;
+      return lostWakeUps.settled();
     };
   } else if (serves(QUEUES.crm)) {
     log.error('SUPER_CRM_API_KEY is not set: CRM jobs are kept in Redis but not processed by this worker');

@@ -26,6 +26,19 @@ export interface CrmJobLifecycle {
   failedForGood(jobId: string, data: CrmJob): Promise<void>;
 }
 
+/** A message activity under its chat's order (it has a seq in the chat), with that seq. */
+const ordered = (data: CrmJob) =>
+  data.kind === 'message-activity' && data.chatSeq !== undefined ? { ...data, chatSeq: data.chatSeq } : undefined;
+
+/**
+ * A message asleep for its chat's order: parked behind an earlier one and not yet past the gate. A job in a
+ * retry's backoff has passed it (it holds its activity seq), and is not one.
+ */
+export function parkedForChatOrder(data: CrmJob) {
+  const m = ordered(data);
+  return m?.orderWaitSince !== undefined && m.activitySeq === undefined ? m : undefined;
+}
+
 export function createCrmJobLifecycle(deps: {
   redis: RedisClient;
   queue: Queue;
@@ -42,8 +55,6 @@ export function createCrmJobLifecycle(deps: {
   const { config } = deps;
   const order = createChatOrder(deps.redis, deps.queue, config);
   const upserts = createContactUpserts(deps.redis, createContactCache(deps.redis, config), config);
-  const ordered = (data: CrmJob) =>
-    data.kind === 'message-activity' && data.chatSeq !== undefined ? { ...data, chatSeq: data.chatSeq } : undefined;
 
   /**
    * The head of its chat asleep in the delayed set, waiting for a message that has left since: the wake-up
@@ -52,9 +63,7 @@ export function createCrmJobLifecycle(deps: {
    */
   async function wakeIfAsleep(jobId: string) {
     const job = await Job.fromId(deps.queue, jobId);
-    const m = job && ordered(job.data as CrmJob);
-    if (!job || m?.orderWaitSince === undefined || m.activitySeq !== undefined) return;
-    await wakeAtFront(job);
+    if (job && parkedForChatOrder(job.data as CrmJob)) await wakeAtFront(job);
   }
 
   async function waitingSince(first: number | undefined): Promise<number> {

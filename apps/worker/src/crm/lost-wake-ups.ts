@@ -1,19 +1,15 @@
-import { type Config, type CrmJob, crmJobSchema, type Logger, type RedisClient } from '@zaprelay/core';
+import { type Config, crmJobSchema, type Logger, type RedisClient } from '@zaprelay/core';
 import type { Job, Queue } from 'bullmq';
 import { createChatOrder, wakeAtFront } from './chat-order.js';
+import { parkedForChatOrder } from './crm-job-lifecycle.js';
 
 /** Delayed jobs read per page. */
 const PAGE = 500;
 
-/** A message asleep for its chat's order: parked behind an earlier one, not yet past the gate. */
-function parkedForOrder(job: Job): (CrmJob & { kind: 'message-activity'; chatSeq: number }) | undefined {
+/** The job's data if it is asleep for its chat's order (a delayed job may also be in a retry's backoff). */
+function parkedForOrder(job: Job) {
   const parsed = crmJobSchema.safeParse(job.data);
-  if (!parsed.success) return undefined;
-  const data = parsed.data;
-  if (data.kind !== 'message-activity' || data.chatSeq === undefined) return undefined;
-  // A job in a retry's backoff has passed the gate (it holds its activity seq): it sleeps on.
-  if (data.orderWaitSince === undefined || data.activitySeq !== undefined) return undefined;
-  return { ...data, chatSeq: data.chatSeq };
+  return parsed.success ? parkedForChatOrder(parsed.data) : undefined;
 }
 
 /**
@@ -74,6 +70,10 @@ export function createLostWakeUpSweep(deps: {
       } finally {
         running = undefined;
       }
+    },
+    /** Resolves once no sweep is running (its outcome is run()'s to report). */
+    async settled(): Promise<void> {
+      await running?.catch(() => undefined);
     },
   };
 }
