@@ -3,6 +3,7 @@ import { QUEUES, REDIS_MEMORY_SETTINGS } from '@zaprelay/core';
 import { deleteKeysUnder, freePort } from '@zaprelay/test-kit';
 import { startBenchProcess } from '../infra/bench-process.js';
 import { measureCpu } from '../infra/cpu-time.js';
+import { inTurns } from '../infra/in-turns.js';
 import { memoryByKind, usedMemory } from '../infra/redis-memory.js';
 import { sampleRss } from '../infra/rss-sampler.js';
 import { type LoadResult, runLoad } from '../load/run-load.js';
@@ -206,14 +207,11 @@ export async function benchIngress(ctx: BenchContext): Promise<IngressResults> {
   assertAllAccepted('ingress warm-up', warm);
   const naiveParts: Measured[] = [];
   const ingressParts: Measured[] = [];
-  const naiveStretch = async () =>
-    naiveParts.push(await measureCpu(naiveProc.pid, ctx.redis, () => load(naiveUrl, stretch)));
-  const ingressStretch = async () =>
-    ingressParts.push(await measureCpu(ingressPid, ctx.redis, () => load(ingressProc.url, stretch)));
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? [naiveStretch, ingressStretch] : [ingressStretch, naiveStretch];
-    for (const run of order) await run();
-  }
+  await inTurns(
+    rounds,
+    async () => naiveParts.push(await measureCpu(naiveProc.pid, ctx.redis, () => load(naiveUrl, stretch))),
+    async () => ingressParts.push(await measureCpu(ingressPid, ctx.redis, () => load(ingressProc.url, stretch))),
+  );
   const rss = rssSampler.stop();
   const naive = combine(naiveParts, stretch);
   const ingress = combine(ingressParts, stretch);

@@ -2,6 +2,7 @@ import { QUEUES } from '@zaprelay/core';
 import { createSuperCrmDouble, deleteKeysUnder, type SuperCrmDouble, waitFor } from '@zaprelay/test-kit';
 import { Queue } from 'bullmq';
 import { startBenchProcess } from '../infra/bench-process.js';
+import { inTurns } from '../infra/in-turns.js';
 import { runLoad } from '../load/run-load.js';
 import { BENCH_PHONE, storedEventJob } from '../load/webhook-body.js';
 import { type BenchContext, benchPrefix, crmEnv, startIngress, startWorker } from './context.js';
@@ -174,11 +175,11 @@ export async function benchWorkers(ctx: BenchContext): Promise<WorkerResults> {
   );
   const stages: { seconds: number }[] = [];
   const raws: { seconds: number }[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const stage = async () => stages.push(await eventsStage(ctx, events));
-    const raw = async () => raws.push(await rawNoop(ctx, events));
-    for (const run of round % 2 === 0 ? [stage, raw] : [raw, stage]) await run();
-  }
+  await inTurns(
+    rounds,
+    async () => stages.push(await eventsStage(ctx, events)),
+    async () => raws.push(await rawNoop(ctx, events)),
+  );
   const stage = sumOf(stages, events);
   const raw = sumOf(raws, events);
   return {
